@@ -1,0 +1,138 @@
+/* boot_abi.h: the boot ABI shared by the kernel, the launcher's VMM and the tools. */
+#ifndef UNIKIT_BOOT_ABI_H
+#define UNIKIT_BOOT_ABI_H
+
+/*
+ * This header depends on C99 <stdint.h> only, so the guest kernel (built
+ * freestanding) and the host launcher include the very same file.
+ *
+ * An image is an ELF64 x86_64 executable, linked at 1 MiB, carrying a PVH
+ * note (XEN_ELFNOTE_PHYS32_ENTRY, type 18, name "Xen") with the 32-bit entry
+ * point, and a unikit note (type UK_ELFNOTE_ABI, name "unikit") with the ABI
+ * version below. A loader checks both before it boots the image.
+ *
+ * Entry state (PVH, as Xen's arch-x86/hvm/start_info.h defines it): 32-bit
+ * protected mode, paging off, flat 4 GiB CS (execute/read) and DS/ES/SS
+ * (read/write), CR0.PE=1, EFLAGS.IF=0, %ebx = guest-physical address of a
+ * struct hvm_start_info, %eax unspecified.
+ */
+
+#include <stdint.h>
+
+#define UK_ABI_VERSION 1
+
+/* ELF notes. */
+#define UK_ELFNOTE_PVH_ENTRY 18 /* XEN_ELFNOTE_PHYS32_ENTRY, name "Xen" */
+#define UK_ELFNOTE_ABI 0x756b0001 /* name "unikit", desc: uint32 version */
+
+/* Where an image is linked. */
+#define UK_IMAGE_BASE 0x100000
+
+/* ---- PVH start info (the layout Xen and QEMU use) ---- */
+
+#define UK_PVH_MAGIC 0x336ec578
+
+struct hvm_start_info {
+    uint32_t magic;          /* UK_PVH_MAGIC */
+    uint32_t version;        /* 0 or 1 */
+    uint32_t flags;
+    uint32_t nr_modules;
+    uint64_t modlist_paddr;
+    uint64_t cmdline_paddr;  /* NUL-terminated command line, 0 if none */
+    uint64_t rsdp_paddr;
+    uint64_t memmap_paddr;   /* version >= 1: array of hvm_memmap_entry */
+    uint32_t memmap_entries;
+    uint32_t reserved;
+};
+
+struct hvm_memmap_entry {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t type; /* UK_MEMMAP_* (the E820 types) */
+    uint32_t reserved;
+};
+
+#define UK_MEMMAP_RAM 1
+#define UK_MEMMAP_RESERVED 2
+
+/*
+ * ---- Command line ----
+ *
+ * One string, tokens separated by single spaces, in three sections:
+ *
+ *     KOPT... -- ENV... -- ARG...
+ *
+ *   KOPT  kernel options, "key=value" (see below);
+ *   ENV   the application's environment, "NAME=value", in order;
+ *   ARG   argv[0], argv[1], ... (argv[0] is the application's name).
+ *
+ * Every token is percent-encoded: a byte outside 0x21..0x7e, and '%', is
+ * written "%XX" (two hex digits); a token that is exactly "--" is written
+ * "%2D%2D"; an empty token is written "%00". So a raw "--" token is always a
+ * section separator and any argument (spaces, quotes, newlines) survives.
+ * Missing trailing sections are empty; with no ARG section argv[0] is "app".
+ *
+ * Kernel options (unknown keys are reported on the console and ignored):
+ *   tsc_khz=N      TSC frequency in kHz (the launcher measures it on the host)
+ *   wallclock=NS   wall-clock time at boot, nanoseconds since the Unix epoch
+ *   platform=P     "qemu" (the default) or "ukvm" (unikit's own VMM)
+ *   virtio_mmio.device=SIZE@ADDR:IRQ   a virtio-mmio window (repeatable, in
+ *                  device order; SIZE like 4K or 0x1000, ADDR in hex)
+ *
+ * The kernel decodes at most UK_CMDLINE_MAX bytes.
+ */
+#define UK_CMDLINE_MAX 65536
+#define UK_CMDLINE_SEP "--"
+
+/*
+ * ---- Exit status ----
+ *
+ * The guest's exit status is 0..255: exit(n) gives n & 0xff; a panic (CPU
+ * exception, abort(), assert(), stack overflow) gives UK_EXIT_PANIC.
+ *
+ * Under QEMU the kernel first writes the status byte to UK_PORT_EXIT_STATUS
+ * (an isa-debugcon the launcher reads back), then writes it to
+ * UK_PORT_QEMU_EXIT (isa-debug-exit), which makes QEMU exit with
+ * (status << 1) | 1. The launcher reports the byte from the debugcon, so the
+ * whole range 0..255 passes through; an image without the status write still
+ * gets (qemu_status >> 1), i.e. 0..127.
+ */
+#define UK_EXIT_PANIC 255
+#define UK_PORT_QEMU_EXIT 0xf4
+#define UK_PORT_EXIT_STATUS 0x510
+
+/* The launcher's own failures (bad flag, bad image, no QEMU) exit with this. */
+#define UK_EXIT_LAUNCHER 125
+
+/*
+ * ---- Hypercalls (unikit's own VMM) ----
+ *
+ * A hypercall is a 32-bit `out` from ring 3 to UK_HC_PORT(nr) whose value is
+ * the guest-physical address of the call's argument struct (below 4 GiB,
+ * 8-byte aligned). The VMM fills in the result fields before the guest
+ * continues.
+ */
+#define UK_HC_PORT_BASE 0x500
+#define UK_HC_PORT(nr) (UK_HC_PORT_BASE + (nr))
+
+#define UK_HC_CONSOLE_WRITE 0 /* write a buffer to the console */
+#define UK_HC_EXIT 1          /* end the guest with a status */
+#define UK_HC_WAIT 2          /* service queues, then block until work or deadline */
+#define UK_HC_COUNT 3
+
+struct uk_hc_console_write {
+    uint64_t data; /* guest-physical address of the bytes */
+    uint64_t len;  /* number of bytes */
+    int64_t ret;   /* out: bytes written, or -errno */
+};
+
+struct uk_hc_exit {
+    uint64_t status; /* 0..255 */
+};
+
+struct uk_hc_wait {
+    uint64_t deadline_ns; /* monotonic time (guest clock) to wake at; 0 = poll */
+    uint64_t ready;       /* out: bitmask of devices with work (bit = device index) */
+};
+
+#endif /* UNIKIT_BOOT_ABI_H */

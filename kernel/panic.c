@@ -1,0 +1,119 @@
+/* panic.c: the panic report — exception or message, registers, fault address, symbolised backtrace. */
+#include "kernel.h"
+#include "trap.h"
+
+#define BACKTRACE_MAX 24
+#define PF_PRESENT 0x1
+#define PF_WRITE 0x2
+#define PF_USER 0x4
+#define PF_FETCH 0x10
+
+static const char *const exception_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
+    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun",
+    "invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
+    "page fault", "reserved (15)", "x87 floating-point error", "alignment check",
+    "machine check", "SIMD floating-point error", "virtualization exception",
+    "control protection", "reserved (22)", "reserved (23)", "reserved (24)", "reserved (25)",
+    "reserved (26)", "reserved (27)", "hypervisor injection", "VMM communication",
+    "security exception", "reserved (31)",
+};
+
+static volatile int panicking;
+
+static void print_symbol(const char *prefix, uintptr_t addr)
+{
+    uintptr_t off;
+    const char *name = symbol_lookup(addr, &off);
+    if (name)
+        kprintf("%s0x%016lx <%s+0x%lx>\n", prefix, addr, name, off);
+    else
+        kprintf("%s0x%016lx <?>\n", prefix, addr);
+}
+
+static bool frame_readable(uintptr_t rbp)
+{
+    if (rbp & 7)
+        return false;
+    if (rbp >= (uintptr_t)main_stack_guard && rbp < (uintptr_t)main_stack_bottom)
+        return false;
+    return mem_is_ram(rbp, 16);
+}
+
+/* Walks the frame-pointer chain from (rbp): each frame holds [saved rbp, return address]. */
+void backtrace_print(uintptr_t rbp)
+{
+    kprintf("backtrace:\n");
+    for (int depth = 0; depth < BACKTRACE_MAX; depth++) {
+        if (!rbp || !frame_readable(rbp))
+            return;
+        const uintptr_t *frame = (const uintptr_t *)rbp;
+        uintptr_t ret = frame[1];
+        if (ret < (uintptr_t)_text || ret >= (uintptr_t)_etext)
+            return;
+        char prefix[16];
+        ksnprintf(prefix, sizeof prefix, "  #%-2d ", depth);
+        print_symbol(prefix, ret);
+        if (frame[0] <= rbp)
+            return; /* frames must move up the stack */
+        rbp = frame[0];
+    }
+    kprintf("  ...\n");
+}
+
+static void print_registers(const struct trap_frame *tf)
+{
+    kprintf("rax %016lx rbx %016lx rcx %016lx\n", tf->rax, tf->rbx, tf->rcx);
+    kprintf("rdx %016lx rsi %016lx rdi %016lx\n", tf->rdx, tf->rsi, tf->rdi);
+    kprintf("rbp %016lx rsp %016lx r8  %016lx\n", tf->rbp, tf->rsp, tf->r8);
+    kprintf("r9  %016lx r10 %016lx r11 %016lx\n", tf->r9, tf->r10, tf->r11);
+    kprintf("r12 %016lx r13 %016lx r14 %016lx\n", tf->r12, tf->r13, tf->r14);
+    kprintf("r15 %016lx rflags %08lx cs %lx ss %lx error %lx\n", tf->r15, tf->rflags, tf->cs,
+            tf->ss, tf->error);
+}
+
+static bool in_stack_guard(uintptr_t addr)
+{
+    return addr >= (uintptr_t)main_stack_guard && addr < (uintptr_t)main_stack_bottom;
+}
+
+void trap_report(struct trap_frame *tf)
+{
+    const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected interrupt";
+    if (panicking++)
+        uk_exit(UK_EXIT_PANIC); /* a fault while reporting one */
+    kprintf("\n");
+    if (tf->vector == 14 && in_stack_guard(tf->cr2)) {
+        kprintf("panic: stack overflow: page fault in the guard page below the main stack "
+                "(stack %p..%p)\n",
+                (void *)main_stack_bottom, (void *)main_stack_top);
+    } else if (tf->vector == 14) {
+        kprintf("panic: page fault: %s %s at 0x%016lx (%s)\n",
+                tf->error & PF_USER ? "user" : "kernel",
+                tf->error & PF_FETCH ? "instruction fetch" : tf->error & PF_WRITE ? "write" : "read",
+                tf->cr2, tf->error & PF_PRESENT ? "protection violation" : "page not present");
+    } else {
+        kprintf("panic: %s (vector %lu)\n", name, tf->vector);
+    }
+    print_symbol("rip ", tf->rip);
+    if (tf->vector == 14)
+        kprintf("fault address 0x%016lx\n", tf->cr2);
+    print_registers(tf);
+    backtrace_print(tf->rbp);
+    uk_exit(UK_EXIT_PANIC);
+}
+
+void uk_panic(const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    if (panicking++)
+        uk_exit(UK_EXIT_PANIC);
+    va_start(ap, fmt);
+    kvsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    kprintf("\npanic: %s\n", msg);
+    print_symbol("called from ", (uintptr_t)__builtin_return_address(0));
+    backtrace_print((uintptr_t)__builtin_frame_address(0));
+    uk_exit(UK_EXIT_PANIC);
+}

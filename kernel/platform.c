@@ -1,0 +1,52 @@
+/* platform.c: which host we run under (QEMU or unikit's VMM), hypercalls, exit and waiting. */
+#include "cmdline.h"
+#include "io.h"
+#include "kernel.h"
+#include "ring0/layout.h"
+
+enum platform platform = PLATFORM_QEMU;
+
+void platform_init(const struct cmdline *cl)
+{
+    const char *p = cmdline_kopt(cl, "platform", 0);
+    if (p && kstrcmp(p, "ukvm") == 0)
+        platform = PLATFORM_UKVM;
+}
+
+/* One 32-bit port write carrying the argument's address; the VMM fills in results. */
+void hypercall(int nr, void *arg)
+{
+    outl((uint16_t)UK_HC_PORT(nr), (uint32_t)(uintptr_t)arg);
+}
+
+void uk_exit(int status)
+{
+    status &= 0xff;
+    if (platform == PLATFORM_UKVM) {
+        struct uk_hc_exit hc = {.status = (uint64_t)status};
+        hypercall(UK_HC_EXIT, &hc);
+    }
+    /* QEMU: the status byte for the launcher, then isa-debug-exit. */
+    outb(UK_PORT_EXIT_STATUS, (uint8_t)status);
+    outl(UK_PORT_QEMU_EXIT, (uint32_t)status);
+    /* Neither device present (another PVH host): reset through the i8042. */
+    outb(0x64, 0xfe);
+    kprintf("unikit: no way to power off; halting\n");
+    for (;;)
+        ring0_call(SYS_HALT, 0, 0);
+}
+
+void uk_wait(uint64_t deadline_ns)
+{
+    if (platform == PLATFORM_UKVM) {
+        struct uk_hc_wait hc = {.deadline_ns = deadline_ns};
+        hypercall(UK_HC_WAIT, &hc);
+        return;
+    }
+    /*
+     * TODO: under QEMU, arm the local APIC timer and halt in ring 0
+     * (SYS_HALT) instead of spinning; the spin is exact but burns a host CPU.
+     */
+    while (uk_clock_monotonic() < deadline_ns && !uk_irq_pending)
+        cpu_relax();
+}

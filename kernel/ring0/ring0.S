@@ -1,0 +1,356 @@
+/* ring0.S: everything that runs at CPL 0 — boot to long mode, tables, trap and syscall stubs. */
+
+/*
+ * Kept to a few dozen instructions on purpose: on shadow-paging hosts
+ * (kvm_pvm) every ring-0 instruction is emulated. The page tables, GDT, TSS
+ * with its I/O permission bitmap, and the IDT are initialised data at fixed
+ * addresses (layout.h); the boot path only loads them and drops to ring 3
+ * with iretq (sysret faults on these hosts). No SSE/x87 here: general
+ * registers only.
+ */
+
+#include "layout.h"
+
+#define PTE_P 0x001
+#define PTE_W 0x002
+#define PTE_U 0x004
+#define PTE_PWT 0x008
+#define PTE_PCD 0x010
+#define PTE_PS 0x080
+#define PTE_USER (PTE_P | PTE_W | PTE_U)
+#define PTE_KERN (PTE_P | PTE_W)
+
+#define CR0_BOOT 0x80010033 /* PG | WP | NE | ET | MP | PE; EM and TS clear for SSE */
+#define CR4_BOOT 0x00000620 /* OSXMMEXCPT | OSFXSR | PAE */
+#define EFER_BOOT 0x00000101 /* LME | SCE */
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_SFMASK 0xc0000084
+#define SFMASK_BITS 0x47700 /* AC | NT | DF | IF | TF cleared on syscall */
+#define LAPIC_EOI 0xfee000b0
+
+#define TSS_IOMAP_OFF 104
+#define TSS_LIMIT (TSS_IOMAP_OFF + 8192) /* bitmap plus its 0xff terminator, minus 1 */
+
+    .section .ring0, "awx"
+
+/* ---- 0x0000: page tables, identity map of the first 4 GiB ---- */
+pml4:
+    .quad R0_PDPT + PTE_USER
+    .fill 511, 8, 0
+
+    .org R0_PDPT - R0_BASE
+pdpt:
+    .quad R0_PD0 + PTE_USER
+    .quad 0x40000000 + PTE_USER + PTE_PS   /* 1 GiB pages; entry32 rewrites   */
+    .quad 0x80000000 + PTE_USER + PTE_PS   /* these three when the CPU lacks */
+    .quad 0xc0000000 + PTE_USER + PTE_PS + PTE_PCD + PTE_PWT /* them (MMIO here) */
+    .fill 508, 8, 0
+
+    .org R0_PD0 - R0_BASE
+pd0:
+    .quad R0_PT + PTE_USER
+    .quad R0_PT + 0x1000 + PTE_USER
+    .set i, 2
+    .rept 510
+    .quad (i << 21) + PTE_USER + PTE_PS
+    .set i, i + 1
+    .endr
+
+    /* 4 KiB pages for 0..4 MiB: page 0 absent (null pointers fault), the
+     * ring-0 block supervisor-only, the rest user. */
+    .org R0_PT - R0_BASE
+pt:
+    .set i, 0
+    .rept 1024
+    .if i == 0
+    .quad 0
+    .elseif (i >= (R0_BASE >> 12)) && (i < (R0_BASE >> 12) + R0_PAGES)
+    .quad (i << 12) + PTE_KERN
+    .else
+    .quad (i << 12) + PTE_USER
+    .endif
+    .set i, i + 1
+    .endr
+
+/* ---- 0x5000: GDT ---- */
+    .org R0_GDT - R0_BASE
+gdt:
+    .quad 0
+    .quad 0x00af9a000000ffff /* 0x08 kernel code, 64-bit */
+    .quad 0x00cf92000000ffff /* 0x10 kernel data */
+    .quad 0x00cff2000000ffff /* 0x18 user data, DPL 3 */
+    .quad 0x00affa000000ffff /* 0x20 user code, 64-bit, DPL 3 */
+    /* 0x28 64-bit TSS descriptor (16 bytes), type 9 = available */
+    .quad (TSS_LIMIT & 0xffff) | ((R0_TSS & 0xffffff) << 16) | (0x89 << 40) | \
+          (((TSS_LIMIT >> 16) & 0xf) << 48) | (((R0_TSS >> 24) & 0xff) << 56)
+    .quad 0
+gdt_end:
+gdt_ptr:
+    .word gdt_end - gdt - 1
+    .quad gdt
+
+/* ---- 0x5100: IDT, gates built at assembly time ---- */
+    .org R0_IDT - R0_BASE
+#define GATE(n, ist) \
+    .quad ((R0_ISR + 16 * (n)) & 0xffff) | (SEL_KCODE << 16) | ((ist) << 32) | \
+          (0x8e << 40) | ((((R0_ISR + 16 * (n)) >> 16) & 0xffff) << 48); \
+    .quad 0
+idt:
+    .set v, 0
+    .rept R0_VECTORS
+    .if v == 8
+    GATE(v, 1) /* double fault on its own stack (IST1) */
+    .else
+    GATE(v, 0)
+    .endif
+    .set v, v + 1
+    .endr
+idt_end:
+idt_ptr:
+    .word idt_end - idt - 1
+    .quad idt
+
+/* ---- 0x6000: TSS and the I/O permission bitmap ---- */
+    .org R0_TSS - R0_BASE
+tss:
+    .long 0
+    .quad r0_stack_top  /* rsp0: traps from ring 3 */
+    .quad 0, 0, 0       /* rsp1, rsp2, reserved */
+    .quad df_stack_top  /* ist1: double fault */
+    .fill 6, 8, 0       /* ist2..ist7 */
+    .quad 0
+    .word 0
+    .word TSS_IOMAP_OFF
+    /*
+     * A clear bit lets ring 3 use the port: 0x64 (i8042 reset), 0xf4..0xf7
+     * (QEMU isa-debug-exit), 0x3f8..0x3ff (16550), 0x500..0x51f (unikit
+     * hypercalls and exit status), 0xcf8..0xcff (PCI configuration) and
+     * 0xc000..0xffff (PCI I/O BARs, where virtio legacy devices live).
+     */
+iomap:
+    .set b, 0
+    .rept 8192
+    .if b == (0x64 >> 3)
+    .byte 0xef
+    .elseif b == (0xf0 >> 3)
+    .byte 0x0f
+    .elseif (b == (0x3f8 >> 3)) || ((b >= (0x500 >> 3)) && (b <= (0x518 >> 3))) || \
+            (b == (0xcf8 >> 3)) || (b >= (0xc000 >> 3))
+    .byte 0x00
+    .else
+    .byte 0xff
+    .endif
+    .set b, b + 1
+    .endr
+    .byte 0xff
+
+/* ---- 0x9000: code ---- */
+    .org R0_CODE - R0_BASE
+    .code32
+    .globl uk_entry32
+uk_entry32:                 /* PVH entry: %ebx = start info */
+    mov %ebx, %esi
+    mov $0x80000001, %eax
+    cpuid
+    bt $26, %edx            /* 1 GiB pages? */
+    jc 1f
+    call map_without_1g_pages
+1:  mov $R0_PML4, %eax
+    mov %eax, %cr3
+    mov $CR4_BOOT, %eax
+    mov %eax, %cr4
+    mov $MSR_EFER, %ecx
+    mov $EFER_BOOT, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $CR0_BOOT, %eax
+    mov %eax, %cr0
+    lgdt gdt_ptr
+    ljmp $SEL_KCODE, $entry64
+
+    /* Fallback for CPUs without 1 GiB pages: 2 MiB pages for 1..4 GiB. */
+map_without_1g_pages:
+    mov $pd_1g_fallback, %edi
+    mov $(0x40000000 + PTE_USER + PTE_PS), %eax
+    mov $1536, %ecx
+2:  mov %eax, (%edi)
+    add $8, %edi
+    add $0x200000, %eax
+    loop 2b
+    movl $(pd_1g_fallback + PTE_USER), pdpt + 8
+    movl $(pd_1g_fallback + 0x1000 + PTE_USER), pdpt + 16
+    movl $(pd_1g_fallback + 0x2000 + PTE_USER), pdpt + 24
+    ret
+
+    .code64
+entry64:
+    mov $SEL_TSS, %ax
+    ltr %ax
+    lidt idt_ptr
+    mov $MSR_STAR, %ecx     /* syscall: CS 0x08, SS 0x10 */
+    xor %eax, %eax
+    mov $((0x13 << 16) | SEL_KCODE), %edx
+    wrmsr
+    mov $MSR_LSTAR, %ecx
+    mov $syscall_entry, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $MSR_SFMASK, %ecx
+    mov $SFMASK_BITS, %eax
+    wrmsr
+    mov $main_stack_guard, %eax   /* unmap the page below the main stack */
+    shr $12, %eax
+    movq $0, R0_PT(, %rax, 8)
+    pushq $SEL_UDATA
+    pushq $(main_stack_top - 8)
+    pushq $0x202            /* IF on: interrupts reach the ring-0 stubs */
+    pushq $SEL_UCODE
+    pushq $kernel_main
+    mov %esi, %edi          /* kernel_main(start_info) */
+    iretq
+
+/* ---- 0x9100: one 16-byte stub per vector ---- */
+    .org R0_ISR - R0_BASE
+    .set v, 0
+    .rept R0_VECTORS
+    .balign 16
+    .if (v == 8) || ((v >= 10) && (v <= 14)) || (v == 17) || (v == 21) || (v == 29) || (v == 30)
+    /* the CPU pushed an error code */
+    .else
+    pushq $0
+    .endif
+    pushq $v
+    .if v < R0_IRQ_BASE
+    jmp trap_common
+    .else
+    jmp irq_common
+    .endif
+    .set v, v + 1
+    .endr
+
+    /*
+     * A CPU exception is fatal: save the registers and CR2 next to the
+     * CPU's frame and continue in ring 3 at trap_report(frame) on its own
+     * stack, where the report is written (with newlib out of the way).
+     */
+trap_common:
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %cr2, %rax
+    push %rax
+    mov %rsp, %rdi
+    pushq $SEL_UDATA
+    pushq $(trap_stack_top - 8)
+    pushq $0x2
+    pushq $SEL_UCODE
+    pushq $trap_report
+    iretq
+
+    /* A device interrupt only marks its vector pending; ring 3 consumes it. */
+irq_common:
+    push %rax
+    mov 8(%rsp), %rax
+    sub $R0_IRQ_BASE, %eax
+    lock btsq %rax, uk_irq_pending
+    mov $LAPIC_EOI, %eax
+    movl $0, (%rax)
+    pop %rax
+    add $16, %rsp
+    iretq
+
+    /*
+     * Privileged services. %rcx = return RIP and %r11 = RFLAGS (syscall);
+     * IF is off. We stay on the caller's stack (no red zone in this image)
+     * and return with iretq.
+     */
+syscall_entry:
+    cmp $SYS_HALT, %eax
+    jne 3f
+    cmpq $0, uk_irq_pending
+    jne 5f
+    sti
+    hlt
+    cli
+    jmp 5f
+3:  cmp $SYS_PAGE_SET, %eax
+    jne 6f
+    cmp $PT_MAPPED_LIMIT, %rdi     /* only the 4 KiB-mapped range, */
+    jae 6f
+    cmp $(R0_BASE + R0_SIZE), %rdi /* and never the ring-0 block or below */
+    jb 6f
+    shr $12, %rdi
+    mov %rdi, %rax
+    shl $12, %rax
+    or $PTE_USER, %rax
+    test %rsi, %rsi
+    cmovz %rsi, %rax
+    mov %rax, R0_PT(, %rdi, 8)
+    shl $12, %rdi
+    invlpg (%rdi)
+5:  xor %eax, %eax
+    jmp 7f
+6:  mov $-22, %rax              /* -EINVAL */
+7:  mov %rsp, %r10
+    pushq $SEL_UDATA
+    push %r10
+    push %r11
+    pushq $SEL_UCODE
+    push %rcx
+    iretq
+
+    .org R0_SIZE - 1
+    .byte 0
+
+/* ---- stacks and the fallback page directories (ordinary memory) ---- */
+    .section .bss
+    .balign 4096
+    .globl main_stack_guard, main_stack_bottom, main_stack_top
+main_stack_guard:
+    .skip 4096
+main_stack_bottom:
+    .skip 0x80000           /* 512 KiB main stack */
+main_stack_top:
+    .skip 16384
+r0_stack_top:
+    .skip 8192
+df_stack_top:
+    .globl trap_stack_bottom, trap_stack_top
+trap_stack_bottom:
+    .skip 32768
+trap_stack_top:
+    .balign 4096
+pd_1g_fallback:
+    .skip 3 * 4096
+    .balign 8
+    .globl uk_irq_pending
+uk_irq_pending:
+    .quad 0
+
+/* ---- ELF notes: the PVH entry (Xen ABI) and unikit's boot ABI version ---- */
+    .section .note.Xen, "a", @note
+    .balign 4
+    .long 4, 4, 18          /* namesz, descsz, XEN_ELFNOTE_PHYS32_ENTRY */
+    .asciz "Xen"
+    .long uk_entry32
+    .balign 4
+    .section .note.unikit, "a", @note
+    .balign 4
+    .long 7, 4, 0x756b0001  /* namesz, descsz, UK_ELFNOTE_ABI */
+    .asciz "unikit"
+    .balign 4
+    .long 1                 /* UK_ABI_VERSION */

@@ -1,0 +1,17 @@
+/* start.c: the libos' entry — environment, stdio buffering, main(), exit. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "libos.h"
+
+extern char **environ;
+int main(int argc, char **argv, char **envp);
+
+void uk_app_main(int argc, char **argv, char **envp)
+{
+    environ = envp;
+    /* stdout is line-buffered (newlib sees a tty), stderr unbuffered. */
+    setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
+    setvbuf(stderr, NULL, _IONBF, 0);
+    exit(main(argc, argv, envp));
+}

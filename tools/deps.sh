@@ -1,0 +1,76 @@
+#!/bin/bash
+# deps.sh: install the Debian packages unikit needs and build newlib into the per-machine cache.
+#
+# Usage: tools/deps.sh [--print-newlib]
+#   --print-newlib  print the newlib prefix (building it first if needed) and nothing else
+# The cache lives in ${UNIKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikit}; a recipe change
+# (this file's newlib section) gives a new hash and so a fresh build beside the old one.
+set -euo pipefail
+
+CACHE=${UNIKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikit}
+PACKAGES=(qemu-system-x86 newlib-source xz-utils binutils gcc make)
+
+log() { [ "${QUIET:-0}" = 1 ] || echo "deps: $*" >&2; }
+die() { echo "deps: $*" >&2; exit 1; }
+
+install_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >&2 || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+}
+
+# --- newlib recipe (any change here changes the hash and triggers a rebuild) ---
+NEWLIB_VERSION=3.3.0
+NEWLIB_TARBALL=/usr/src/newlib/newlib-$NEWLIB_VERSION.tar.xz
+NEWLIB_CFLAGS='-O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone -fno-stack-protector -fno-omit-frame-pointer'
+NEWLIB_CONFIGURE=(--target=x86_64-elf --disable-multilib --disable-newlib-supplied-syscalls
+    --enable-newlib-reent-small --disable-nls)
+# --- end of recipe ---
+
+newlib_hash() {
+    printf '%s\n' "$NEWLIB_VERSION" "$NEWLIB_CFLAGS" "${NEWLIB_CONFIGURE[*]}" "$(gcc -dumpfullversion)" |
+        sha256sum | cut -c1-12
+}
+
+build_newlib() {
+    local prefix=$CACHE/newlib-$NEWLIB_VERSION-$(newlib_hash)
+    if [ -f "$prefix/.done" ]; then echo "$prefix"; return 0; fi
+    [ -f "$NEWLIB_TARBALL" ] || die "$NEWLIB_TARBALL missing (package newlib-source)"
+    log "building newlib $NEWLIB_VERSION into $prefix (about a minute)"
+    mkdir -p "$CACHE"
+    local work
+    work=$(mktemp -d "$CACHE/newlib-build.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    tar --no-same-owner -C "$work" -xf "$NEWLIB_TARBALL"
+    local src
+    src=$(find "$work" -maxdepth 1 -mindepth 1 -type d | head -1)
+    mkdir -p "$work/build" && cd "$work/build"
+    "$src/configure" "${NEWLIB_CONFIGURE[@]}" --prefix="$work/install" \
+        CC_FOR_TARGET=gcc AR_FOR_TARGET=ar RANLIB_FOR_TARGET=ranlib AS_FOR_TARGET=as \
+        LD_FOR_TARGET=ld NM_FOR_TARGET=nm CFLAGS_FOR_TARGET="$NEWLIB_CFLAGS" \
+        >"$work/configure.log" 2>&1 || { tail -20 "$work/configure.log" >&2; die "newlib configure failed"; }
+    make -j"$(nproc)" all-target-newlib >"$work/make.log" 2>&1 ||
+        { tail -30 "$work/make.log" >&2; die "newlib build failed"; }
+    make install-target-newlib >>"$work/make.log" 2>&1 ||
+        { tail -30 "$work/make.log" >&2; die "newlib install failed"; }
+    rm -rf "$prefix"
+    mv "$work/install/x86_64-elf" "$prefix"
+    touch "$prefix/.done"
+    cd / && rm -rf "$work" && trap - EXIT
+    log "newlib ready in $prefix"
+    echo "$prefix"
+}
+
+case "${1:-}" in
+--print-newlib) QUIET=1 install_packages; build_newlib ;;
+"") install_packages; build_newlib >/dev/null ;;
+*) die "unknown option $1" ;;
+esac
