@@ -24,7 +24,7 @@ CC       := gcc
 LD       := ld
 GCC_INC  := $(shell $(CC) -print-file-name=include)
 GUEST_BASE_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
-	-mno-red-zone -fno-stack-protector -fno-omit-frame-pointer -mcmodel=small \
+	-mno-red-zone -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -mcmodel=small \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(GCC_INC) -Ikernel/include
 
 .PHONY: all deps images launcher run test clean

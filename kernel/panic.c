@@ -40,25 +40,64 @@ static bool frame_readable(uintptr_t rbp)
     return mem_is_ram(rbp, 16);
 }
 
-/* Walks the frame-pointer chain from (rbp): each frame holds [saved rbp, return address]. */
+/*
+ * Walks the frame-pointer chain from (rbp): each frame holds [saved rbp,
+ * return address]. Runs of one return address (deep recursion) print once.
+ */
 void backtrace_print(uintptr_t rbp)
 {
+    uintptr_t last = 0;
+    int repeats = 0, printed = 0;
     kprintf("backtrace:\n");
-    for (int depth = 0; depth < BACKTRACE_MAX; depth++) {
+    for (int depth = 0; depth < 4096 && printed < BACKTRACE_MAX; depth++) {
         if (!rbp || !frame_readable(rbp))
-            return;
+            break;
         const uintptr_t *frame = (const uintptr_t *)rbp;
         uintptr_t ret = frame[1];
         if (ret < (uintptr_t)_text || ret >= (uintptr_t)_etext)
-            return;
-        char prefix[16];
-        ksnprintf(prefix, sizeof prefix, "  #%-2d ", depth);
-        print_symbol(prefix, ret);
+            break;
+        if (ret == last) {
+            repeats++;
+        } else {
+            if (repeats)
+                kprintf("      ... the same frame %d more times\n", repeats);
+            repeats = 0;
+            char prefix[16];
+            ksnprintf(prefix, sizeof prefix, "  #%-2d ", depth);
+            print_symbol(prefix, ret);
+            printed++;
+            last = ret;
+        }
         if (frame[0] <= rbp)
-            return; /* frames must move up the stack */
+            break; /* frames must move up the stack */
         rbp = frame[0];
     }
-    kprintf("  ...\n");
+    if (repeats)
+        kprintf("      ... the same frame %d more times\n", repeats);
+}
+
+/*
+ * A function that has not yet set up its frame — a frameless leaf (GCC
+ * omits the frame where nothing needs it, even with -fno-omit-frame-pointer)
+ * or one faulting in its prologue — leaves %rbp at its caller's frame, so the
+ * walk from %rbp would skip the caller. Find the return address on the
+ * stack instead: at [rsp], or at [rsp+8] right after `push %rbp`.
+ */
+static void print_caller_before_frame(const struct trap_frame *tf)
+{
+    static const uint8_t prologue[4] = {0x55, 0x48, 0x89, 0xe5}; /* push %rbp; mov %rsp,%rbp */
+    uintptr_t off;
+    if (!symbol_lookup(tf->rip, &off) || !mem_is_ram(tf->rsp, 16))
+        return;
+    const uint8_t *start = (const uint8_t *)(tf->rip - off);
+    bool has_prologue = true;
+    for (int i = 0; i < 4; i++)
+        has_prologue = has_prologue && start[i] == prologue[i];
+    if (has_prologue && off >= 4)
+        return; /* the frame is set up: the walk from %rbp finds the caller */
+    uintptr_t ret = ((const uintptr_t *)tf->rsp)[has_prologue && off >= 1 ? 1 : 0];
+    if (ret >= (uintptr_t)_text && ret < (uintptr_t)_etext)
+        print_symbol("called from ", ret);
 }
 
 static void print_registers(const struct trap_frame *tf)
@@ -99,6 +138,7 @@ void trap_report(struct trap_frame *tf)
     if (tf->vector == 14)
         kprintf("fault address 0x%016lx\n", tf->cr2);
     print_registers(tf);
+    print_caller_before_frame(tf);
     backtrace_print(tf->rbp);
     uk_exit(UK_EXIT_PANIC);
 }
