@@ -1,0 +1,148 @@
+/* cmd_run.c: `unikit run`: check the flags and the image, then hand the guest to a backend. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <unikit/boot_abi.h>
+
+#include "error.h"
+#include "image.h"
+#include "qemu.h"
+#include "run_config.h"
+#include "run_options.h"
+#include "size.h"
+#include "tsc.h"
+#include "verbs.h"
+
+#ifdef UNIKIT_HAVE_VMM
+#include "vmm/vmm.h"
+#endif
+
+/* A backend boots a checked run_config; it returns the exit status, (*err) any message. */
+struct backend {
+    enum run_vmm vmm;
+    const char *name;
+    int (*run)(const struct run_config *cfg, struct uk_error *err);
+};
+
+static int run_own_vmm(const struct run_config *cfg, struct uk_error *err)
+{
+    err->msg[0] = '\0';
+#ifdef UNIKIT_HAVE_VMM
+    return vmm_run(cfg); /* prints its own messages */
+#else
+    (void)cfg;
+    uk_error_set(err, 0, "run: --vmm kvm: unikit's own VMM is not built yet; use --vmm qemu");
+    return UK_EXIT_LAUNCHER;
+#endif
+}
+
+static const struct backend backends[] = {
+    {VMM_KVM, "kvm", run_own_vmm},
+    {VMM_QEMU, "qemu", qemu_run},
+};
+
+void cmd_run_usage(FILE *out)
+{
+    char mem[24];
+
+    fprintf(out,
+            "Usage: unikit run [OPTIONS] IMAGE [ARGS...]\n"
+            "\n"
+            "Boots IMAGE (a unikit PVH ELF) with ARGS as its arguments and waits for it;\n"
+            "exits with the guest's exit status, or %d if the launcher itself fails.\n"
+            "Options end at IMAGE: ARGS go to the guest even when they look like options.\n"
+            "\n"
+            "Options:\n"
+            "  --vmm kvm|qemu        backend: unikit's own VMM on /dev/kvm, or QEMU (default %s)\n"
+            "  --accel kvm|tcg|auto  QEMU accelerator (default auto: kvm with vmx/svm, else tcg)\n"
+            "  -m, --memory SIZE     guest memory, 4M..3G (default %s; K, M, G suffixes)\n"
+            "  -e, --env KEY=VALUE   set a variable in the guest's environment (repeatable)\n"
+            "  --console PATH        write the guest console to PATH instead of stdout\n"
+            "  --stats               print timing and memory figures on exit\n"
+            "  -h, --help            show this help\n"
+            "\n"
+            "Environment: %s names the QEMU binary (default %s).\n",
+            UK_EXIT_LAUNCHER, RUN_DEFAULT_VMM == VMM_KVM ? "kvm" : "qemu",
+            size_format(RUN_DEFAULT_MEM, mem, sizeof(mem)), QEMU_BINARY_ENV,
+            QEMU_DEFAULT_BINARY);
+}
+
+static uint64_t clock_ns(clockid_t clock)
+{
+    struct timespec ts;
+
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void print_stats(const struct backend *b, uint64_t wall_ns, int status)
+{
+    struct rusage self, children;
+
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    fprintf(stderr,
+            "unikit: stats: backend %s, wall %.1f ms, exit %d, cpu %.1f ms user %.1f ms sys, "
+            "max rss %ld KiB (launcher %ld KiB)\n",
+            b->name, wall_ns / 1e6, status,
+            (self.ru_utime.tv_sec + children.ru_utime.tv_sec) * 1e3 +
+                (self.ru_utime.tv_usec + children.ru_utime.tv_usec) / 1e3,
+            (self.ru_stime.tv_sec + children.ru_stime.tv_sec) * 1e3 +
+                (self.ru_stime.tv_usec + children.ru_stime.tv_usec) / 1e3,
+            children.ru_maxrss > self.ru_maxrss ? children.ru_maxrss : self.ru_maxrss,
+            self.ru_maxrss);
+}
+
+/* Checks the image (before any backend starts) and fills in what the guest is told. */
+static int prepare(struct run_config *cfg, uint8_t **data, struct uk_error *err)
+{
+    if (image_read_file(cfg->image, data, &cfg->image_size, &cfg->image_info, err) < 0)
+        return -1;
+    cfg->image_data = *data;
+    if (run_options_check_memory(cfg, err) < 0)
+        return -1;
+    cfg->tsc_khz = tsc_host_khz();
+    cfg->wallclock_ns = clock_ns(CLOCK_REALTIME);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_config cfg;
+    struct uk_error err = {0};
+    const struct backend *b = NULL;
+    uint8_t *data = NULL;
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+    int status = UK_EXIT_LAUNCHER;
+
+    switch (run_options_parse(argc, argv, &cfg, &err)) {
+    case RUN_PARSE_HELP:
+        cmd_run_usage(stdout);
+        status = 0;
+        goto out;
+    case RUN_PARSE_ERROR:
+        uk_error_print(&err);
+        goto out;
+    case RUN_PARSE_OK:
+        break;
+    }
+    if (prepare(&cfg, &data, &err) < 0) {
+        uk_error_print(&err);
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+        if (backends[i].vmm == cfg.vmm)
+            b = &backends[i];
+    fflush(stdout);
+    status = b->run(&cfg, &err);
+    if (err.msg[0] != '\0')
+        uk_error_print(&err);
+    if (cfg.stats)
+        print_stats(b, clock_ns(CLOCK_MONOTONIC) - t0, status);
+out:
+    free(data);
+    run_options_free(&cfg);
+    return status;
+}

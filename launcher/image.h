@@ -1,0 +1,51 @@
+/* image.h: checking a unikit image (an ELF64 x86_64 PVH executable) before it is booted. */
+#ifndef UNIKIT_IMAGE_H
+#define UNIKIT_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* At most this many PT_LOAD segments; an image with more is refused. */
+#define IMAGE_MAX_SEGMENTS 16
+
+/* An image file larger than this is refused before it is read. */
+#define IMAGE_MAX_FILE_SIZE (256u << 20)
+
+/* One PT_LOAD segment, proven to lie inside the file and above 1 MiB. */
+struct image_segment {
+    uint64_t paddr;  /* guest-physical load address */
+    uint64_t offset; /* where its bytes start in the file */
+    uint64_t filesz; /* bytes copied from the file */
+    uint64_t memsz;  /* bytes in memory (filesz..memsz are zero) */
+    uint32_t flags;  /* PF_R / PF_W / PF_X */
+};
+
+struct image_info {
+    uint64_t pvh_entry;  /* 32-bit PVH entry point (from the "Xen" note 18) */
+    int abi_version;     /* from the "unikit" note, 0 if the image has none */
+    struct image_segment seg[IMAGE_MAX_SEGMENTS]; /* sorted by paddr */
+    int nseg;
+    uint64_t mem_lowest;  /* lowest paddr of any segment */
+    uint64_t mem_highest; /* end (exclusive) of the highest segment */
+};
+
+/*
+ * Checks the (len) bytes at (buf) as an image and fills (*out). Every header,
+ * segment and note is bounds- and overflow-checked, so a truncated or hostile
+ * file is refused, never read out of bounds. Returns 0, or -1 with one
+ * sentence saying what is wrong in (why), at most (whylen) bytes.
+ */
+int image_parse(const uint8_t *buf, size_t len, struct image_info *out,
+                char *why, size_t whylen);
+
+/*
+ * Reads the image file at (path) into a new buffer (*data, *len; the caller
+ * frees it) and checks it with image_parse. Returns 0, or -1 with (*err) set
+ * to "PATH: what is wrong".
+ */
+int image_read_file(const char *path, uint8_t **data, size_t *len,
+                    struct image_info *out, struct uk_error *err);
+
+#endif /* UNIKIT_IMAGE_H */

@@ -1,0 +1,48 @@
+/* qemu.h: the QEMU backend (microvm machine, PVH -kernel, no firmware or option ROMs). */
+#ifndef UNIKIT_QEMU_H
+#define UNIKIT_QEMU_H
+
+#include "error.h"
+#include "run_config.h"
+
+/* The QEMU binary run when UNIKIT_QEMU is not set (looked up in PATH). */
+#define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
+#define QEMU_BINARY_ENV "UNIKIT_QEMU"
+
+#define QEMU_MAX_ARGS 48
+
+/* A QEMU command line, with the storage its formatted arguments point into. */
+struct qemu_command {
+    const char *argv[QEMU_MAX_ARGS + 1]; /* NULL-terminated */
+    int argc;
+    char mem[32];
+    char serial[48];
+    char exit_device[64];
+    char status_chardev[80];
+    char status_device[64];
+};
+
+/*
+ * Fills (*cmd) with the command that boots (cfg) under (accel), passing
+ * (cmdline) to the guest. The console goes to stdout, or to the inherited
+ * file descriptor (console_fd) when it is >= 0; the guest's status byte is
+ * written to the inherited descriptor (status_fd), or not captured when it
+ * is < 0. Pure: no I/O.
+ */
+void qemu_command_build(struct qemu_command *cmd, const char *binary,
+                        const struct run_config *cfg, enum run_accel accel,
+                        const char *cmdline, int console_fd, int status_fd);
+
+/* True if the status port can be given to QEMU (it must not clash with fw_cfg). */
+int qemu_status_port_usable(unsigned port);
+
+/*
+ * Boots (cfg) under QEMU and waits for it, forwarding SIGINT, SIGTERM and
+ * SIGHUP. Returns the exit status for `unikit run` (exitcode.h has the
+ * mapping). When there is something to report (a launcher failure, status
+ * 125; a guest that stopped without a status, 255) (*err) holds it;
+ * otherwise err->msg is "".
+ */
+int qemu_run(const struct run_config *cfg, struct uk_error *err);
+
+#endif /* UNIKIT_QEMU_H */

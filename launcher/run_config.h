@@ -1,0 +1,52 @@
+/* run_config.h: what `unikit run` was asked to do, shared by every backend (QEMU, unikit's VMM). */
+#ifndef UNIKIT_RUN_CONFIG_H
+#define UNIKIT_RUN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+enum run_vmm { VMM_KVM, VMM_QEMU };
+enum run_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+/* The backend `unikit run` uses without --vmm; switch to VMM_KVM when the VMM is ready. */
+#define RUN_DEFAULT_VMM VMM_QEMU
+
+/* Guest memory: the default and the accepted range of -m. */
+#define RUN_DEFAULT_MEM (UINT64_C(32) << 20)
+#define RUN_MIN_MEM (UINT64_C(4) << 20)
+#define RUN_MAX_MEM (UINT64_C(3) << 30)
+
+/*
+ * Room the guest needs above its highest segment (page tables, start info,
+ * command line, stack, a first heap); an image for which
+ * image_info.mem_highest + RUN_MEM_HEADROOM > mem_bytes is refused.
+ */
+#define RUN_MEM_HEADROOM (UINT64_C(1) << 20)
+
+/*
+ * Filled by cmd_run.c before any backend starts: the image has been read and
+ * checked (image_info, image_data), every flag validated. Backends treat it
+ * as read-only and must not re-read the file (it may have changed since).
+ */
+struct run_config {
+    const char *image;        /* path as given */
+    const char *const *argv;  /* guest argv[1..], nargs entries */
+    int nargs;
+    const char *const *env;   /* "KEY=VALUE", nenv entries, in order */
+    int nenv;
+    uint64_t mem_bytes;       /* guest RAM, RUN_MIN_MEM..RUN_MAX_MEM, a multiple of 4 KiB */
+    enum run_vmm vmm;
+    enum run_accel accel;     /* QEMU only; the VMM always uses /dev/kvm */
+    const char *console_path; /* guest console to this file; NULL: stdout */
+    bool stats;               /* print run statistics on exit */
+    struct image_info image_info; /* the checked image */
+    const uint8_t *image_data;    /* the whole image file, image_size bytes */
+    size_t image_size;
+    uint64_t tsc_khz;         /* host TSC frequency, 0 if unknown */
+    uint64_t wallclock_ns;    /* wall-clock time at launch, ns since the epoch */
+};
+
+#endif /* UNIKIT_RUN_CONFIG_H */
