@@ -26,6 +26,13 @@ enum run_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
  */
 #define RUN_MEM_HEADROOM (UINT64_C(1) << 20)
 
+/* A virtio-blk disk (--disk PATH[:ro]); the guest sees them in order. */
+#define RUN_MAX_DISKS 8
+struct disk_config {
+    const char *path;
+    bool ro; /* writes fail with VIRTIO_BLK_S_IOERR */
+};
+
 /*
  * Filled by cmd_run.c before any backend starts: the image has been read and
  * checked (image_info, image_data), every flag validated. Backends treat it
@@ -47,6 +54,8 @@ struct run_config {
     size_t image_size;
     uint64_t tsc_khz;         /* host TSC frequency, 0 if unknown */
     uint64_t wallclock_ns;    /* wall-clock time at launch, ns since the epoch */
+    struct disk_config disks[RUN_MAX_DISKS]; /* --disk, in order */
+    int ndisks;
 };
 
 #endif /* UNIKIT_RUN_CONFIG_H */
