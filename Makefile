@@ -32,6 +32,7 @@ all: launcher images
 
 # The dependency step prints the newlib prefix; evaluated only when a guest build needs it.
 NEWLIB_CMD := tools/deps.sh --print-newlib
+GUEST_FLAGS_STAMP := $(BUILD)/guest-flags.stamp
 deps:
 	$(Q)tools/deps.sh
 

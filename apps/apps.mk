@@ -28,7 +28,7 @@ define image_rules
 $(1)_SRCS := $$(wildcard $(2)/*.c)
 $(1)_OBJS := $$($(1)_SRCS:%.c=$(BUILD)/%.o)
 
-$(BUILD)/$(2)/%.o: $(2)/%.c $$(wildcard $(2)/*.h)
+$(BUILD)/$(2)/%.o: $(2)/%.c $$(wildcard $(2)/*.h) $(GUEST_FLAGS_STAMP)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$<"
 	$(Q)$(CC) $$(GUEST_CFLAGS) -I$(2) -c -o $$@ $$<

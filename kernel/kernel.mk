@@ -14,7 +14,7 @@ $(BUILD)/kernel/ring0/%.o: kernel/ring0/%.S kernel/ring0/layout.h
 	@echo "  AS      $<"
 	$(Q)$(CC) -c -mgeneral-regs-only -Ikernel/ring0 -o $@ $<
 
-$(BUILD)/kernel/%.o: kernel/%.c $(wildcard kernel/*.h kernel/include/unikit/*.h)
+$(BUILD)/kernel/%.o: kernel/%.c $(wildcard kernel/*.h kernel/include/unikit/*.h) $(GUEST_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<

@@ -10,7 +10,13 @@ GUEST_CFLAGS = $(GUEST_BASE_CFLAGS) -isystem $(NEWLIB)/include -D_DEFAULT_SOURCE
 GUEST_LIBS = --start-group $(NEWLIB)/lib/libc.a $(NEWLIB)/lib/libm.a \
 	$(shell $(CC) -print-libgcc-file-name) --end-group
 
-$(BUILD)/libos/%.o: libos/%.c $(wildcard libos/*.h kernel/include/unikit/*.h)
+$(BUILD)/libos/%.o: libos/%.c $(wildcard libos/*.h kernel/include/unikit/*.h) $(GUEST_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+# Guest objects are rebuilt when the flags or the newlib build change.
+.PHONY: FORCE
+$(GUEST_FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(GUEST_CFLAGS) | $(KERNEL_CFLAGS)' | cmp -s - $@ || echo '$(GUEST_CFLAGS) | $(KERNEL_CFLAGS)' > $@

@@ -32,7 +32,7 @@ NEWLIB_VERSION=3.3.0
 NEWLIB_TARBALL=/usr/src/newlib/newlib-$NEWLIB_VERSION.tar.xz
 NEWLIB_CFLAGS='-O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone -fno-stack-protector -fno-omit-frame-pointer'
 NEWLIB_CONFIGURE=(--target=x86_64-elf --disable-multilib --disable-newlib-supplied-syscalls
-    --enable-newlib-reent-small --disable-nls)
+    --enable-newlib-reent-small --disable-nls --enable-newlib-io-c99-formats --enable-newlib-io-long-long)
 # --- end of recipe ---
 
 newlib_hash() {

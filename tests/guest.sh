@@ -1,0 +1,73 @@
+#!/bin/bash
+# guest.sh: boots every guest test image through `unikit run` on each backend and checks console text and exit status.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+BUILD=${BUILD:-build}
+UNIKIT=$BUILD/unikit
+APPS=$BUILD/apps
+BACKENDS=${UNIKIT_TEST_BACKENDS:-qemu}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+# guest_case NAME STATUS 'REGEX...' -- unikit-run-arguments...
+# Passes when the run exits with STATUS and every REGEX (grep -E) matches its output.
+guest_case() {
+    local name=$1 want=$2
+    shift 2
+    local regexes=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do regexes+=("$1"); shift; done
+    shift
+    for backend in $BACKENDS; do
+        local log=$OUT/$name.$backend.log
+        timeout 60 "$UNIKIT" run --vmm "$backend" "$@" </dev/null >"$log" 2>&1
+        local got=$?
+        if [ "$got" != "$want" ]; then
+            fail "$name [$backend]" "exit status $got, expected $want; output: $(tail -c 600 "$log" | tr '\n' '|')"
+            continue
+        fi
+        local missing=""
+        for re in "${regexes[@]}"; do
+            grep -Eq -- "$re" "$log" || missing="$re"
+        done
+        if [ -n "$missing" ]; then
+            fail "$name [$backend]" "output lacks /$missing/: $(tail -c 600 "$log" | tr '\n' '|')"
+        else
+            pass "$name [$backend]"
+        fi
+    done
+}
+
+if [ ! -x "$UNIKIT" ] || [ ! -f "$APPS/hello.elf" ]; then
+    fail "guest images" "$UNIKIT or $APPS/hello.elf missing: run make first"
+    exit 0
+fi
+
+# hello: greeting, argv, environment, time, float, malloc, and the exit status
+guest_case hello-default 0 '^Hello from unikit' '^argv\[0\] = "hello"$' '^time: 20[0-9]{2}-' \
+    '^sqrt\(2\) = 1\.414214$' '^malloc: a string from malloc$' -- "$APPS/hello.elf"
+guest_case hello-exit-1 1 'exiting with status 1' -- "$APPS/hello.elf" 1
+guest_case hello-exit-42 42 '^argv\[1\] = "42"$' -- "$APPS/hello.elf" 42
+guest_case hello-exit-200 200 'exiting with status 200' -- "$APPS/hello.elf" 200
+guest_case hello-args-env 7 '^argv\[2\] = "two words"$' '^argv\[3\] = "--"$' '^argv\[4\] = ""$' \
+    '^argv\[5\] = "100%"$' '^env: GREETING=hi there$' '^env: EMPTY=$' -- \
+    -e "GREETING=hi there" -e EMPTY= "$APPS/hello.elf" 7 "two words" -- "" "100%"
+
+# libc and kernel services
+guest_case malloc-stress 0 '^SUCCESS$' 'peak live bytes: [0-9]+$' -- "$APPS/test_malloc.elf"
+guest_case time-advances 0 '^SUCCESS$' -- "$APPS/test_time.elf"
+
+# panics: the report names the exception and the faulting function; status 255
+CRASH=$APPS/test_crash.elf
+guest_case panic-null-write 255 'panic: page fault: user write at 0x0+ ' '^rip .*<write_through_null\+' \
+    'called from .*<main\+' '^backtrace:' '<kernel_main\+' -- "$CRASH" null
+guest_case panic-stack-overflow 255 'panic: stack overflow' '<recurse_forever\+' -- "$CRASH" stack
+guest_case panic-divide 255 'panic: divide error' '^rip .*<divide\+' -- "$CRASH" divide
+guest_case panic-invalid-opcode 255 'panic: invalid opcode' '^rip .*<invalid_opcode\+' -- "$CRASH" ud2
+guest_case panic-general-protection 255 'panic: general protection fault' \
+    '^rip .*<general_protection\+' -- "$CRASH" gp
+guest_case panic-abort 255 'panic: abort\(\) called' '<abort\+' '<main\+' -- "$CRASH" abort
+guest_case panic-assert 255 'assertion "argc == 42" failed' 'panic: abort\(\) called' \
+    '<__assert_func\+' -- "$CRASH" assert
+guest_case crash-nothing 3 'nothing crashed' -- "$CRASH" none
