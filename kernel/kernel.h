@@ -39,6 +39,10 @@ bool mem_is_ram(uintptr_t addr, size_t len);
 __attribute__((noreturn)) void trap_report(struct trap_frame *tf);
 void backtrace_print(uintptr_t rbp);
 
+// devices.c
+void devices_init(const struct cmdline *cl);
+bool devices_have_work(void);
+
 // symbols.c
 const char *symbol_lookup(uintptr_t addr, uintptr_t *offset);
 

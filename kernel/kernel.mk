@@ -1,6 +1,6 @@
 # kernel.mk: the kernel's objects (ring-0 block in assembly, everything else ring-3 C).
 
-KERNEL_SRCS := $(wildcard kernel/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/virtio/*.c)
 KERNEL_OBJS := $(BUILD)/kernel/ring0/ring0.o $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 
 # Lazily resolved once: installs missing packages and builds newlib into the cache if needed.
@@ -14,7 +14,7 @@ $(BUILD)/kernel/ring0/%.o: kernel/ring0/%.S kernel/ring0/layout.h
 	@echo "  AS      $<"
 	$(Q)$(CC) -c -mgeneral-regs-only -Ikernel/ring0 -o $@ $<
 
-$(BUILD)/kernel/%.o: kernel/%.c $(wildcard kernel/*.h kernel/include/unikit/*.h) $(GUEST_FLAGS_STAMP)
+$(BUILD)/kernel/%.o: kernel/%.c $(wildcard kernel/*.h kernel/virtio/*.h kernel/include/unikit/*.h) $(GUEST_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<

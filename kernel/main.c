@@ -64,6 +64,7 @@ void kernel_main(const struct hvm_start_info *si)
     clock_init(&cmdline);
     mem_init(si);
     report_unknown_options();
+    devices_init(&cmdline);
     uk_app_main(cmdline.nargs, cmdline.argv, cmdline.env);
     uk_panic("boot: uk_app_main returned");
 }

@@ -47,6 +47,6 @@ void uk_wait(uint64_t deadline_ns)
      * TODO: under QEMU, arm the local APIC timer and halt in ring 0
      * (SYS_HALT) instead of spinning; the spin is exact but burns a host CPU.
      */
-    while (uk_clock_monotonic() < deadline_ns && !uk_irq_pending)
+    while (uk_clock_monotonic() < deadline_ns && !uk_irq_pending && !devices_have_work())
         cpu_relax();
 }

@@ -82,6 +82,59 @@ void uk_pages_free(void *pages, size_t npages);
 size_t uk_mem_total(void);
 size_t uk_mem_free(void);
 
+/* ---- block devices ---- */
+
+/*
+ * Disks are numbered 0.. in the order the launcher gave them (--disk).
+ * Offsets and lengths of reads and writes are multiples of block_size.
+ */
+struct uk_block_info {
+    uint64_t capacity;   /* bytes */
+    uint64_t block_size; /* bytes, 512 */
+    int read_only;
+};
+
+/* Returns how many disks there are. */
+int uk_block_count(void);
+
+/* Fills (*info) for disk (index). */
+uk_result_t uk_block_info(int index, struct uk_block_info *info);
+
+/* Synchronous calls: each returns when the device has answered. A write to a
+ * read-only disk returns UK_EUNSPEC (the device's I/O error). */
+uk_result_t uk_block_read(int index, uint64_t offset, void *buf, size_t len);
+uk_result_t uk_block_write(int index, uint64_t offset, const void *buf, size_t len);
+uk_result_t uk_block_flush(int index);
+/* Copies the disk's id (at most 20 bytes) NUL-terminated into (buf). */
+uk_result_t uk_block_get_id(int index, char *buf, size_t len);
+
+/*
+ * Asynchronous requests, several in flight: fill op, offset, buf and len,
+ * uk_block_submit() (UK_EAGAIN: the queue is full, poll and retry), then
+ * uk_block_poll() reaps completions, setting done and result, and
+ * uk_block_wait() waits for one. The request must stay put until done.
+ */
+enum { UK_BLOCK_READ, UK_BLOCK_WRITE, UK_BLOCK_FLUSH, UK_BLOCK_GET_ID };
+
+struct uk_block_req {
+    int op;
+    uint64_t offset;
+    void *buf;
+    size_t len;
+    volatile int done;
+    uk_result_t result;
+    /* private to the driver: the request header and status byte the device sees */
+    struct {
+        uint32_t type, reserved;
+        uint64_t sector;
+    } hdr;
+    volatile uint8_t status;
+};
+
+uk_result_t uk_block_submit(int index, struct uk_block_req *req);
+int uk_block_poll(int index); /* returns how many requests completed */
+uk_result_t uk_block_wait(int index, struct uk_block_req *req);
+
 /* ---- ending ---- */
 
 /* Ends the guest with exit status (status & 0xff); see boot_abi.h. */
