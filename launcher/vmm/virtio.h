@@ -52,6 +52,7 @@ void virtq_push(struct virtq *q, const struct guest_mem *mem, uint16_t head,
 /* ---- virtio_mmio.c: the transport (section 4.2.2, version 2 layout) ---- */
 
 #define VDEV_MAX_QUEUES 2
+#define VIRTIO_F_VERSION_1 (1ull << 32) /* section 6: every device offers it */
 
 struct vdev;
 
@@ -73,7 +74,7 @@ struct vdev {
     void *priv;
     const struct guest_mem *mem;
     uint32_t device_id;
-    uint64_t features; /* offered; VIRTIO_F_VERSION_1 always */
+    uint64_t features; /* offered; VIRTIO_F_VERSION_1 included */
     uint64_t driver_features;
     uint32_t device_features_sel, driver_features_sel;
     uint32_t queue_sel;

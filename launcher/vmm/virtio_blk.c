@@ -220,7 +220,8 @@ struct vdev *blk_create(const struct guest_mem *mem, const char *path, bool ro)
         .priv = blk,
         .mem = mem,
         .device_id = VIRTIO_ID_BLOCK,
-        .features = BLK_F_SEG_MAX | BLK_F_FLUSH | (ro ? BLK_F_RO : 0),
+        .features = VIRTIO_F_VERSION_1 | BLK_F_SEG_MAX | BLK_F_FLUSH |
+                    (ro ? BLK_F_RO : 0),
         .nqueues = 1,
     };
     return &blk->dev;

@@ -37,7 +37,6 @@ enum {
 #define MMIO_MAGIC 0x74726976u /* "virt" */
 #define MMIO_VERSION 2         /* the modern (virtio 1.x) layout */
 #define VENDOR_ID 0x554b564du  /* "UKVM" */
-#define VIRTIO_F_VERSION_1 (1ull << 32)
 
 /* Device status bits, section 2.1. */
 #define STATUS_FEATURES_OK 8
@@ -226,7 +225,6 @@ int vdev_attach(struct vmm *vmm, struct vdev *dev)
     if (vmm->nvdevs == VMM_MAX_DISKS)
         return vmm_fail(0, "too many virtio devices (at most %d)",
                         VMM_MAX_DISKS);
-    dev->features |= VIRTIO_F_VERSION_1;
     if (io_register(&vmm->mmio,
                     VMM_VIRTIO_BASE + vmm->nvdevs * VMM_VIRTIO_SIZE,
                     VMM_VIRTIO_SIZE, mmio_io, dev, dev->name) < 0)

@@ -30,13 +30,7 @@ int wait_init(struct vmm *vmm)
     return 0;
 }
 
-/*
- * The guest's monotonic clock is its TSC scaled by the tsc_khz we pass on
- * the command line: ns = tsc * 10^6 / tsc_khz. We read the guest's TSC as
- * the guest sees it (KVM_GET_MSRS applies KVM's TSC offset), so no
- * assumption is made about when or where the guest TSC started.
- */
-int guest_now_ns(struct vmm *vmm, uint64_t *ns)
+static int read_guest_tsc(struct vmm *vmm, uint64_t *tsc)
 {
     struct {
         struct kvm_msrs hdr;
@@ -44,8 +38,33 @@ int guest_now_ns(struct vmm *vmm, uint64_t *ns)
     } msrs = {.hdr.nmsrs = 1, .entry.index = MSR_IA32_TSC};
     if (ioctl(vmm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
         return vmm_fail(errno, "KVM_GET_MSRS (guest TSC)");
-    *ns = (uint64_t)((unsigned __int128)msrs.entry.data * 1000000u /
-                     vmm->tsc_khz);
+    *tsc = msrs.entry.data;
+    return 0;
+}
+
+/*
+ * The guest's monotonic clock is its TSC since the kernel's clock_init,
+ * scaled by the tsc_khz we pass: ns = (tsc - tsc_at_boot) * 10^6 / tsc_khz.
+ * The guest TSC does not start at 0 everywhere (under kvm_pvm it reads
+ * about the host's), and we cannot see tsc_at_boot, so the guest TSC at the
+ * first exit stands in for it: our "now" then lags the guest's by the time
+ * from clock_init to that exit, and a wait may end that much late — never
+ * early, which would make the guest spin on the hypercall.
+ * TODO: exact once struct uk_hc_wait carries the guest's now_ns (proposed
+ * for boot_abi.h); then this function and the MSR read go away.
+ */
+int clock_mark_boot(struct vmm *vmm)
+{
+    return read_guest_tsc(vmm, &vmm->guest_tsc_base);
+}
+
+int guest_now_ns(struct vmm *vmm, uint64_t *ns)
+{
+    uint64_t tsc;
+    if (read_guest_tsc(vmm, &tsc) < 0)
+        return -1;
+    uint64_t ticks = tsc > vmm->guest_tsc_base ? tsc - vmm->guest_tsc_base : 0;
+    *ns = (uint64_t)((unsigned __int128)ticks * 1000000u / vmm->tsc_khz);
     return 0;
 }
 

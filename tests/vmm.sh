@@ -1,0 +1,154 @@
+#!/bin/bash
+# vmm.sh: unikit's own VMM: host unit tests (accessor, virtqueue, virtio-blk), then tiny hand-made guests and hello on /dev/kvm.
+set -u
+cd "$(dirname "$0")/.."
+if [ -f tests/lib.sh ]; then
+    . tests/lib.sh
+else
+    pass() { echo "PASS $1"; }
+    fail() { echo "FAIL $1: $2"; }
+    skip() { echo "SKIP $1: $2"; }
+fi
+
+BUILD=${BUILD:-build}
+UNIKIT=$BUILD/unikit
+OUT=$BUILD/tests/vmm
+HOSTCC=${HOSTCC:-gcc}
+CFLAGS="-std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Ikernel/include -Ilauncher"
+V=launcher/vmm
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# ---- host unit tests: each program prints PASS/FAIL lines ----
+unit() {
+    local name=$1
+    shift
+    if ! $HOSTCC $CFLAGS -o "$OUT/$name" "$V/tests/$name.c" "$@" 2>"$TMP/$name.cc"; then
+        fail "$name (build)" "$(head -c 600 "$TMP/$name.cc" | tr '\n' '|')"
+        return
+    fi
+    "$OUT/$name" >"$TMP/$name.out" 2>"$TMP/$name.err"
+    local status=$?
+    while read -r verdict case rest; do
+        case $verdict in
+        PASS) pass "$case" ;;
+        FAIL) fail "${case%:}" "$rest" ;;
+        esac
+    done <"$TMP/$name.out"
+    [ $status = 0 ] || grep -q '^FAIL' "$TMP/$name.out" ||
+        fail "$name" "exited with status $status: $(head -c 400 "$TMP/$name.err")"
+}
+unit test_mem $V/mem.c
+unit test_virtq $V/mem.c $V/virtq.c
+unit test_blk $V/mem.c $V/virtq.c $V/virtio_mmio.c $V/virtio_blk.c $V/iov.c $V/err.c $V/io.c
+
+# ---- booted tests ----
+if [ ! -x "$UNIKIT" ]; then
+    skip "vmm boot tests" "$UNIKIT missing: run make first"
+    exit 0
+fi
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+    skip "vmm boot tests" "/dev/kvm missing or not accessible"
+    exit 0
+fi
+
+# Tiny PVH guests (32-bit ring-0 code, no kernel), one per case in guests.S.
+guest() {
+    local c=$1
+    gcc -c -DCASE_$c "$V/tests/guests.S" -o "$OUT/$c.o" &&
+        ld --no-warn-rwx-segments -T "$V/tests/guest.ld" -o "$OUT/$c.elf" "$OUT/$c.o"
+}
+
+# vmm_case NAME STATUS 'REGEX...' -- unikit-run-arguments...
+vmm_case() {
+    local name=$1 want=$2
+    shift 2
+    local regexes=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do regexes+=("$1"); shift; done
+    shift
+    local log=$TMP/$name.log
+    timeout 20 "$UNIKIT" run --vmm kvm "$@" </dev/null >"$log" 2>&1
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        fail "$name" "exit status $got, expected $want; output: $(tail -c 600 "$log" | tr '\n' '|')"
+        return
+    fi
+    for re in "${regexes[@]}"; do
+        if ! grep -Eq -- "$re" "$log"; then
+            fail "$name" "output lacks /$re/: $(tail -c 600 "$log" | tr '\n' '|')"
+            return
+        fi
+    done
+    pass "$name"
+}
+
+for c in exit_port uart hypercalls bad_console bad_hypercall triple_fault \
+    unhandled_port unbacked_mmio spin virtio_magic; do
+    guest $c 2>"$TMP/guest.err" || fail "guest $c (build)" "$(head -c 400 "$TMP/guest.err")"
+done
+G=$OUT
+vmm_case vmm-exit-port 7 -- "$G/exit_port.elf"
+vmm_case vmm-uart 0 '^hello from a tiny guest$' -- "$G/uart.elf"
+vmm_case vmm-hypercalls 42 '^hello from a tiny guest$' -- "$G/hypercalls.elf"
+vmm_case vmm-console-efault 42 -- "$G/bad_console.elf"
+vmm_case vmm-bad-hypercall 255 'argument at 0xfffffff8 is misaligned or outside guest memory' \
+    'rip 0x' -- "$G/bad_hypercall.elf"
+vmm_case vmm-triple-fault 255 'triple fault \(KVM_EXIT_SHUTDOWN\) at rip 0x100000' 'rax ' \
+    -- "$G/triple_fault.elf"
+vmm_case vmm-unhandled-port 255 'unhandled port 0x80' -- "$G/unhandled_port.elf"
+vmm_case vmm-unbacked-mmio 255 'MMIO read of 4 bytes at unbacked address 0xe0000000' \
+    -- "$G/unbacked_mmio.elf"
+vmm_case vmm-console-file 42 -- --console "$TMP/console.txt" "$G/hypercalls.elf"
+if grep -qx 'hello from a tiny guest' "$TMP/console.txt" 2>/dev/null; then
+    pass vmm-console-file-contents
+else
+    fail vmm-console-file-contents "--console file lacks the guest's line"
+fi
+vmm_case vmm-stats 7 '^unikit: stats: exits 2$' 'port 0x510' 'port 0xf4' 'host setup' \
+    -- --stats "$G/exit_port.elf"
+
+# SIGTERM stops a spinning guest cleanly: 128 + 15.
+"$UNIKIT" run --vmm kvm "$G/spin.elf" >"$TMP/spin.log" 2>&1 &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+got=$?
+if [ $got = 143 ]; then pass vmm-sigterm; else fail vmm-sigterm "exit status $got, expected 143"; fi
+
+# Without /dev/kvm (a private mount namespace hides it): one message, status 125.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+    unshare -m sh -c "mount -t tmpfs none /dev && exec $UNIKIT run --vmm kvm $G/exit_port.elf" \
+        >"$TMP/nokvm.log" 2>&1
+    got=$?
+    if [ $got = 125 ] && grep -q '^unikit: vmm: open /dev/kvm: No such file or directory$' "$TMP/nokvm.log"; then
+        pass vmm-no-dev-kvm
+    else
+        fail vmm-no-dev-kvm "status $got: $(tr '\n' '|' <"$TMP/nokvm.log")"
+    fi
+else
+    skip vmm-no-dev-kvm "needs root and unshare"
+fi
+
+# Disks: once `unikit run` takes --disk.
+if "$UNIKIT" run --help 2>&1 | grep -q -- '--disk'; then
+    head -c 8192 /dev/zero >"$TMP/disk.img"
+    vmm_case vmm-disk-window 0 -- --disk "$TMP/disk.img" "$G/virtio_magic.elf"
+    vmm_case vmm-disk-missing 125 'open disk .*No such file' -- --disk "$TMP/none.img" "$G/exit_port.elf"
+    : >"$TMP/empty.img"
+    vmm_case vmm-disk-empty 125 'at least one 512-byte sector' -- --disk "$TMP/empty.img" "$G/exit_port.elf"
+else
+    skip vmm-disks "unikit run has no --disk flag yet"
+fi
+
+# The real image, when it has been built.
+HELLO=$BUILD/apps/hello.elf
+if [ -f "$HELLO" ]; then
+    vmm_case vmm-hello 7 '^Hello from unikit' '^argv\[1\] = "7"$' '^unikit: stats: exits [0-9]+$' \
+        -- --stats "$HELLO" 7
+    grep -E '^unikit: stats: (exits|host setup)' "$TMP/vmm-hello.log" | sed 's/^/  /'
+else
+    skip vmm-hello "$HELLO not built (make APP=hello)"
+fi
+exit 0
