@@ -5,6 +5,7 @@
 
 #include "../../../tests/unit/check.h"
 #include "../virtio.h"
+#include "vq_driver.h"
 
 #define QSIZE 8
 #define DESC 0x1000
@@ -59,11 +60,7 @@ static bool handshake(struct vdev *d, uint64_t features, uint64_t used_gpa)
 static void put_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
                      uint16_t next)
 {
-    uint8_t *p = ram + DESC + 16 * i;
-    memcpy(p, &addr, 8);
-    memcpy(p + 8, &len, 4);
-    memcpy(p + 12, &flags, 2);
-    memcpy(p + 14, &next, 2);
+    vq_put_desc(ram, DESC, i, addr, len, flags, next);
 }
 
 /* One request of three descriptors (header, data, status), the classic
@@ -78,10 +75,7 @@ static uint32_t request(struct vdev *d, uint32_t type, uint64_t sector,
     put_desc(0, REQ, 16, 1, 1);
     put_desc(1, BUF, len, (uint16_t)(1 | (device_writes ? 2 : 0)), 2);
     put_desc(2, STATUS, 1, 2, 0);
-    uint16_t head = 0;
-    memcpy(ram + AVAIL + 4 + 2 * (avail_idx % QSIZE), &head, 2);
-    avail_idx++;
-    memcpy(ram + AVAIL + 2, &avail_idx, 2);
+    vq_offer(ram, AVAIL, QSIZE, &avail_idx, 0);
     vdev_service(d);
     uint32_t used_len;
     memcpy(&used_len, ram + USED + 4 + 8 * ((avail_idx - 1) % QSIZE) + 4, 4);
@@ -155,10 +149,7 @@ static void test_rw(void)
 
     /* A chain that loops is refused: used length 0, status untouched. */
     put_desc(0, REQ, 16, 1, 0);
-    uint16_t head = 0;
-    memcpy(ram + AVAIL + 4 + 2 * (avail_idx % QSIZE), &head, 2);
-    avail_idx++;
-    memcpy(ram + AVAIL + 2, &avail_idx, 2);
+    vq_offer(ram, AVAIL, QSIZE, &avail_idx, 0);
     ram[STATUS] = 0xee;
     check(vdev_service(d) == 1 && ram[STATUS] == 0xee, "blk_loop_refused",
           "loop not refused cleanly");

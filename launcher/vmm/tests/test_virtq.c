@@ -3,6 +3,7 @@
 
 #include "../../../tests/unit/check.h"
 #include "../virtio.h"
+#include "vq_driver.h"
 
 #define QSIZE 8
 #define DESC 0x1000
@@ -16,19 +17,12 @@ static const struct guest_mem mem = {.base = ram, .size = sizeof ram};
 static void put_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
                      uint16_t next)
 {
-    uint8_t *d = ram + DESC + 16 * i;
-    memcpy(d, &addr, 8);
-    memcpy(d + 8, &len, 4);
-    memcpy(d + 12, &flags, 2);
-    memcpy(d + 14, &next, 2);
+    vq_put_desc(ram, DESC, i, addr, len, flags, next);
 }
 
-/* Offers chain head in the avail ring slot idx and advances avail->idx. */
 static void offer(uint16_t *avail_idx, uint16_t head)
 {
-    memcpy(ram + AVAIL + 4 + 2 * (*avail_idx % QSIZE), &head, 2);
-    (*avail_idx)++;
-    memcpy(ram + AVAIL + 2, avail_idx, 2);
+    vq_offer(ram, AVAIL, QSIZE, avail_idx, head);
 }
 
 static struct virtq fresh_queue(void)
