@@ -44,13 +44,13 @@ int virtio_mmio_probe(struct virtio_dev *dev, uintptr_t base, int irq)
     dev->irq = irq;
     if (rd(dev, MMIO_MAGIC) != VIRT_MAGIC)
         return -1;
+    dev->device_id = rd(dev, MMIO_DEVICE_ID);
+    if (dev->device_id == 0)
+        return -1; /* an empty slot */
     if (rd(dev, MMIO_VERSION) != 2) {
         kprintf("virtio-mmio@0x%lx: legacy (version 1) transport not supported\n", base);
         return -1;
     }
-    dev->device_id = rd(dev, MMIO_DEVICE_ID);
-    if (dev->device_id == 0)
-        return -1; /* an empty slot */
     wr(dev, MMIO_STATUS, 0); /* 3.1.1 step 1: reset */
     return 0;
 }

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     uint64_t last = info.capacity - sizeof wbuf;
 
     /* Synchronous writes at the start, the middle and the end, then read back. */
-    uint64_t offsets[3] = {0, 7 * SECTOR, last};
+    uint64_t offsets[3] = {0, 128 * SECTOR, last};
     for (int i = 0; i < 3; i++) {
         fill(wbuf, sizeof wbuf, (unsigned)i + 1);
         CHECK(uk_block_write(0, offsets[i], wbuf, sizeof wbuf) == UK_OK);
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     /* Many requests in flight at once: one sector each, submitted before any completes. */
     int submitted = 0;
     for (int i = 0; i < IN_FLIGHT; i++) {
-        reqs[i] = (struct uk_block_req){.op = UK_BLOCK_READ, .offset = (uint64_t)(7 + i % 64) * SECTOR,
+        reqs[i] = (struct uk_block_req){.op = UK_BLOCK_READ, .offset = (uint64_t)(128 + i % 64) * SECTOR,
                                         .buf = inflight_buf[i], .len = SECTOR};
         if (uk_block_submit(0, &reqs[i]) == UK_OK)
             submitted++;
