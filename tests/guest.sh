@@ -57,6 +57,7 @@ guest_case hello-args-env 7 '^argv\[2\] = "two words"$' '^argv\[3\] = "--"$' '^a
 # libc and kernel services
 guest_case malloc-stress 0 '^SUCCESS$' 'peak live bytes: [0-9]+$' -- "$APPS/test_malloc.elf"
 guest_case time-advances 0 '^SUCCESS$' -- "$APPS/test_time.elf"
+guest_case libc-syscalls 0 '^SUCCESS$' '^stderr works$' -- -e LIBC_TEST=yes "$APPS/test_libc.elf"
 
 # panics: the report names the exception and the faulting function; status 255
 CRASH=$APPS/test_crash.elf
