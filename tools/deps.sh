@@ -1,8 +1,9 @@
 #!/bin/bash
 # deps.sh: install the Debian packages unikit needs and build newlib into the per-machine cache.
 #
-# Usage: tools/deps.sh [--print-newlib]
+# Usage: tools/deps.sh [--print-newlib | --print-lwip]
 #   --print-newlib  print the newlib prefix (building it first if needed) and nothing else
+#   --print-lwip    print the lwIP source folder (fetching it first if needed) and nothing else
 # The cache lives in ${UNIKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikit}; a recipe change
 # (this file's newlib section) gives a new hash and so a fresh build beside the old one.
 set -euo pipefail
@@ -69,8 +70,47 @@ build_newlib() {
     echo "$prefix"
 }
 
+# --- lwIP source (Debian's source package, fetched with a private apt list) ---
+LWIP_VERSION=2.1.3
+
+fetch_lwip() {
+    local dir=$CACHE/lwip-$LWIP_VERSION-src
+    if [ -f "$dir/.done" ]; then echo "$dir"; return 0; fi
+    log "fetching lwIP $LWIP_VERSION source from Debian"
+    mkdir -p "$CACHE"
+    local work
+    work=$(mktemp -d "$CACHE/lwip-fetch.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    local uri
+    uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list.d/debian.sources"
+    mkdir -p "$work/lists/partial"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm main" >"$work/src.list"
+    local apt_opts=(-o "Dir::Etc::SourceList=$work/src.list" -o Dir::Etc::SourceParts=/nonexistent
+        -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+    apt-get "${apt_opts[@]}" update -qq >&2 || die "apt-get update of the lwIP source list failed"
+    (cd "$work" && apt-get "${apt_opts[@]}" source --download-only -qq lwip >&2) ||
+        die "apt-get source lwip failed"
+    local tarball
+    tarball=$(ls "$work"/lwip_"$LWIP_VERSION"*.orig.tar.* 2>/dev/null | head -1)
+    [ -n "$tarball" ] || die "no lwip $LWIP_VERSION tarball among $(ls "$work")"
+    mkdir -p "$work/src"
+    tar --no-same-owner -C "$work/src" -xf "$tarball"
+    local top
+    top=$(find "$work/src" -maxdepth 1 -mindepth 1 -type d | head -1)
+    [ -d "$top/src/core" ] || die "lwIP tarball has no src/core"
+    rm -rf "$dir"
+    mv "$top" "$dir"
+    touch "$dir/.done"
+    rm -rf "$work" && trap - EXIT
+    log "lwIP source ready in $dir"
+    echo "$dir"
+}
+
 case "${1:-}" in
 --print-newlib) QUIET=1 install_packages; build_newlib ;;
-"") install_packages; build_newlib >/dev/null ;;
+--print-lwip) QUIET=1 install_packages; fetch_lwip ;;
+"") install_packages; build_newlib >/dev/null; fetch_lwip >/dev/null ;;
 *) die "unknown option $1" ;;
 esac
