@@ -56,8 +56,9 @@ void vmm_guest_error(const char *fmt, ...)
 struct vmm;
 struct kvm_run;
 
-/* An I/O or MMIO handler: offset is relative to the registered start;
- * returns 0, or -1 after a message (a VMM failure, status 125). A handler
+/* An I/O or MMIO handler: offset is relative to the registered start; data
+ * holds size bytes (zeroed before a read, so unset bytes read as 0).
+ * Returns 0, or -1 after a message (a VMM failure, status 125). A handler
  * that ends the guest calls vmm_stop(). */
 typedef int io_handler(struct vmm *vmm, void *ctx, uint64_t offset,
                        bool is_write, uint8_t *data, unsigned size);
