@@ -39,7 +39,7 @@ void uk_exit(int status)
 void uk_wait(uint64_t deadline_ns)
 {
     if (platform == PLATFORM_UKVM) {
-        struct uk_hc_wait hc = {.deadline_ns = deadline_ns};
+        struct uk_hc_wait hc = {.deadline_ns = deadline_ns, .now_ns = uk_clock_monotonic()};
         hypercall(UK_HC_WAIT, &hc);
         return;
     }

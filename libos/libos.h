@@ -3,6 +3,7 @@
 #define LIBOS_LIBOS_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <unikit/kernel.h>
 
 /* Sets errno to (e) and returns -1, the POSIX failure convention. */
@@ -12,7 +13,11 @@ static inline int libos_fail(int e)
     return -1;
 }
 
-// syscalls.c
-int libos_is_console_fd(int fd);
+// console_fd.c
+void console_fd_init(void);
+
+// idle.c
+/* Waits until (deadline_ns) or an event; the one place the libos blocks. */
+void libos_idle(uint64_t deadline_ns);
 
 #endif

@@ -10,6 +10,7 @@ int main(int argc, char **argv, char **envp);
 void uk_app_main(int argc, char **argv, char **envp)
 {
     environ = envp;
+    console_fd_init();
     /* stdout is line-buffered (newlib sees a tty), stderr unbuffered. */
     setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
     setvbuf(stderr, NULL, _IONBF, 0);

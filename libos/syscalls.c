@@ -1,4 +1,4 @@
-/* syscalls.c: newlib's system calls on the unikit kernel — console I/O, heap, process stubs. */
+/* syscalls.c: newlib's process and memory system calls on the unikit kernel (files go through fd.c). */
 #include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -8,64 +8,6 @@
 #include "libos.h"
 
 #define LIBOS_PID 1
-
-int libos_is_console_fd(int fd)
-{
-    return fd >= 0 && fd <= 2;
-}
-
-_READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
-{
-    if (fd != 1 && fd != 2)
-        return libos_fail(EBADF);
-    uk_console_write(buf, len);
-    return (_READ_WRITE_RETURN_TYPE)len;
-}
-
-/* Blocks until at least one byte has arrived on the console. */
-_READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
-{
-    if (fd != 0)
-        return libos_fail(EBADF);
-    if (len == 0)
-        return 0;
-    for (;;) {
-        size_t n = uk_console_read(buf, len);
-        if (n)
-            return (_READ_WRITE_RETURN_TYPE)n;
-        uk_wait(uk_clock_monotonic() + 1000000); /* poll the UART every ms */
-    }
-}
-
-int close(int fd)
-{
-    if (libos_is_console_fd(fd))
-        return 0;
-    return libos_fail(EBADF);
-}
-
-int fstat(int fd, struct stat *st)
-{
-    if (!libos_is_console_fd(fd))
-        return libos_fail(EBADF);
-    *st = (struct stat){.st_mode = S_IFCHR | 0620, .st_blksize = 1024};
-    return 0;
-}
-
-int isatty(int fd)
-{
-    if (libos_is_console_fd(fd))
-        return 1;
-    errno = EBADF;
-    return 0;
-}
-
-off_t lseek(int fd, off_t offset, int whence)
-{
-    (void)offset;
-    (void)whence;
-    return libos_fail(libos_is_console_fd(fd) ? ESPIPE : EBADF);
-}
 
 /* No file system yet: every path is missing. */
 int open(const char *path, int flags, ...)

@@ -65,7 +65,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
     uint64_t deadline = uk_clock_monotonic() + (uint64_t)req->tv_sec * NS_PER_SEC + (uint64_t)req->tv_nsec;
     uint64_t now;
     while ((now = uk_clock_monotonic()) < deadline)
-        uk_wait(deadline);
+        libos_idle(deadline);
     if (rem)
         *rem = (struct timespec){0, 0};
     return 0;

@@ -17,7 +17,9 @@
  * struct hvm_start_info, %eax unspecified.
  */
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define UK_ABI_VERSION 1
 
@@ -32,6 +34,7 @@
 
 #define UK_PVH_MAGIC 0x336ec578
 
+#ifndef __ASSEMBLER__
 struct hvm_start_info {
     uint32_t magic;          /* UK_PVH_MAGIC */
     uint32_t version;        /* 0 or 1 */
@@ -51,6 +54,8 @@ struct hvm_memmap_entry {
     uint32_t type; /* UK_MEMMAP_* (the E820 types) */
     uint32_t reserved;
 };
+
+#endif /* !__ASSEMBLER__ */
 
 #define UK_MEMMAP_RAM 1
 #define UK_MEMMAP_RESERVED 2
@@ -111,6 +116,17 @@ struct hvm_memmap_entry {
  * the guest-physical address of the call's argument struct (below 4 GiB,
  * 8-byte aligned). The VMM fills in the result fields before the guest
  * continues.
+ *
+ * How unikit's VMM sets the guest up (what a kernel may rely on there):
+ *   - the start info at guest-physical 0x6000, its memory map at 0x6100 and
+ *     the command line at 0x6200, that page marked reserved in the map;
+ *   - %esp = 0x6000 at entry (the PVH state leaves it undefined);
+ *   - CPUID leaf 0x40000100 answers "ukvmukvmukvm";
+ *   - virtio-mmio windows at 0xd0000000 + i * 0x1000, listed in order as
+ *     virtio_mmio.device= options; no interrupt controller: completions are
+ *     seen after UK_HC_WAIT returns, and the wait is the queue notification;
+ *   - SIGINT/SIGTERM to the VMM end the guest with 128 + signal;
+ *   - `hlt` with no exit status written ends the guest with 255.
  */
 #define UK_HC_PORT_BASE 0x500
 #define UK_HC_PORT(nr) (UK_HC_PORT_BASE + (nr))
@@ -120,6 +136,7 @@ struct hvm_memmap_entry {
 #define UK_HC_WAIT 2          /* service queues, then block until work or deadline */
 #define UK_HC_COUNT 3
 
+#ifndef __ASSEMBLER__
 struct uk_hc_console_write {
     uint64_t data; /* guest-physical address of the bytes */
     uint64_t len;  /* number of bytes */
@@ -132,7 +149,9 @@ struct uk_hc_exit {
 
 struct uk_hc_wait {
     uint64_t deadline_ns; /* monotonic time (guest clock) to wake at; 0 = poll */
+    uint64_t now_ns;      /* the guest's monotonic time when it calls */
     uint64_t ready;       /* out: bitmask of devices with work (bit = device index) */
 };
+#endif /* !__ASSEMBLER__ */
 
 #endif /* UNIKIT_BOOT_ABI_H */
