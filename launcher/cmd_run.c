@@ -1,6 +1,9 @@
 /* cmd_run.c: `unikit run`: check the flags and the image, then hand the guest to a backend. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -60,6 +63,7 @@ void cmd_run_usage(FILE *out)
             "  -m, --memory SIZE     guest memory, 4M..3G (default %s; K, M, G suffixes)\n"
             "  -e, --env KEY=VALUE   set a variable in the guest's environment (repeatable)\n"
             "  --console PATH        write the guest console to PATH instead of stdout\n"
+            "  --disk PATH[:ro]      attach PATH as a virtio-blk disk (repeatable, in order)\n"
             "  --stats               print timing and memory figures on exit\n"
             "  -h, --help            show this help\n"
             "\n"
@@ -95,10 +99,26 @@ static void print_stats(const struct backend *b, uint64_t wall_ns, int status)
             self.ru_maxrss);
 }
 
-/* Checks the image (before any backend starts) and fills in what the guest is told. */
+/* A disk must open as asked (read-write unless :ro) before any backend starts. */
+static int check_disks(const struct run_config *cfg, struct uk_error *err)
+{
+    for (int i = 0; i < cfg->ndisks; i++) {
+        const struct disk_config *d = &cfg->disks[i];
+        int fd = open(d->path, (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+        if (fd < 0)
+            return uk_error_set(err, errno, "%s: cannot open disk%s", d->path,
+                                d->ro ? " (read-only)" : " for reading and writing");
+        close(fd);
+    }
+    return 0;
+}
+
+/* Checks the image and disks (before any backend starts), fills in what the guest is told. */
 static int prepare(struct run_config *cfg, uint8_t **data, struct uk_error *err)
 {
     if (image_read_file(cfg->image, data, &cfg->image_size, &cfg->image_info, err) < 0)
+        return -1;
+    if (check_disks(cfg, err) < 0)
         return -1;
     cfg->image_data = *data;
     if (run_options_check_memory(cfg, err) < 0)

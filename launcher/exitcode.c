@@ -26,7 +26,7 @@ int exitcode_from_qemu(const struct qemu_outcome *o, char *why, size_t whylen)
         snprintf(why, whylen, "guest stopped without an exit status (triple fault or shutdown?)");
         return UK_EXIT_PANIC;
     }
-    if (o->exit_code == 1) {
+    if (o->exit_code == 1 && o->status_captured) {
         snprintf(why, whylen, "qemu: failed (exit status 1; its message is above)");
         return UK_EXIT_LAUNCHER;
     }

@@ -11,6 +11,7 @@ struct qemu_outcome {
     bool exited;          /* exited normally (else killed by term_signal) */
     int exit_code;        /* WEXITSTATUS, when exited */
     int term_signal;      /* WTERMSIG, when killed */
+    bool status_captured; /* QEMU had the status-byte device (qemu_status_port_usable) */
     bool have_status;     /* the guest wrote a status byte to UK_PORT_EXIT_STATUS */
     uint8_t status;       /* the last byte it wrote */
     int forwarded_signal; /* a signal the launcher passed on to QEMU, 0 if none */
@@ -19,13 +20,13 @@ struct qemu_outcome {
 /*
  * The mapping (boot_abi.h, "Exit status"):
  *   - a status byte was written: that byte (0..255), however QEMU ended;
- *   - QEMU exited with an odd code 2n+1 > 1 (isa-debug-exit without the byte): n;
+ *   - QEMU exited 1 while the byte was being captured but none came: QEMU's
+ *     own failure (it exits 1 on a bad option or a missing file; an image
+ *     that does isa-debug-exit(0) without writing the byte looks the same,
+ *     but our kernel always writes it): UK_EXIT_LAUNCHER, with a message;
+ *   - QEMU exited with an odd code 2n+1 (isa-debug-exit without the byte): n;
  *   - QEMU exited 0 without a status byte: the guest stopped some other way
  *     (triple fault or shutdown): UK_EXIT_PANIC, with a message;
- *   - QEMU exited 1 without a status byte: QEMU's own failure (it exits 1 on
- *     a bad option or a missing file, which is also what an image that does
- *     isa-debug-exit(0) without the byte would give; our kernel always writes
- *     the byte, so the failure reading wins): UK_EXIT_LAUNCHER, with a message;
  *   - QEMU exited with another even code, or was killed by a signal:
  *     UK_EXIT_LAUNCHER, with a message.
  * Returns the status; (why) gets a message (or "" when there is nothing to say).

@@ -4,7 +4,7 @@ LAUNCHER_SRCS := $(wildcard launcher/*.c) $(wildcard launcher/vmm/*.c)
 LAUNCHER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LAUNCHER_SRCS))
 
 # unikit's own VMM is used once its header and at least one source file exist.
-ifneq ($(and $(wildcard launcher/vmm/vmm.h),$(wildcard launcher/vmm/*.c)),)
+ifneq ($(and $(wildcard launcher/vmm/vmm.h),$(filter launcher/vmm/%,$(LAUNCHER_SRCS))),)
 LAUNCHER_CFLAGS += -DUNIKIT_HAVE_VMM
 endif
 LAUNCHER_CFLAGS += -Ilauncher

@@ -169,7 +169,9 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
 {
     struct qemu_run_state st = {.console_fd = -1, .status_fd = -1, .exec_pipe = {-1, -1}};
     struct qemu_outcome outcome = {0};
-    struct qemu_command cmd;
+    struct qemu_command cmd = {0};
+    char disk_kopt_text[RUN_MAX_DISKS][64];
+    const char *disk_kopts[RUN_MAX_DISKS];
     enum run_accel accel;
     const char *binary = getenv(QEMU_BINARY_ENV);
     char why[UK_ERROR_MSG_MAX];
@@ -187,7 +189,12 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
         uk_error_set(err, errno, "qemu: cannot allocate the command line");
         return UK_EXIT_LAUNCHER;
     }
-    if (guest_cmdline_build(cfg, "qemu", NULL, 0, cmdline, UK_CMDLINE_MAX, err) < 0)
+    for (int i = 0; i < cfg->ndisks && i < RUN_MAX_DISKS; i++) {
+        qemu_disk_kopt(i, disk_kopt_text[i], sizeof(disk_kopt_text[i]));
+        disk_kopts[i] = disk_kopt_text[i];
+    }
+    if (guest_cmdline_build(cfg, "qemu", disk_kopts, cfg->ndisks, cmdline, UK_CMDLINE_MAX,
+                            err) < 0)
         goto out;
     if (cfg->console_path && (st.console_fd = open_console(cfg->console_path, err)) < 0)
         goto out;
@@ -203,14 +210,18 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
         uk_error_set(err, errno, "qemu: pipe");
         goto out;
     }
-    qemu_command_build(&cmd, binary, cfg, accel, cmdline, st.console_fd, st.status_fd);
+    if (qemu_command_build(&cmd, binary, cfg, accel, cmdline, st.console_fd, st.status_fd,
+                           err) < 0)
+        goto out;
     if (spawn_and_wait(&cmd, &st, &outcome, err) < 0)
         goto out;
+    outcome.status_captured = st.status_fd >= 0;
     read_status(st.status_fd, &outcome);
     status = exitcode_from_qemu(&outcome, why, sizeof(why));
     if (why[0] != '\0')
         uk_error_set(err, 0, "%s", why);
 out:
+    qemu_command_release(&cmd);
     close_fd(&st.exec_pipe[0]);
     close_fd(&st.exec_pipe[1]);
     close_fd(&st.status_fd);

@@ -9,7 +9,19 @@
 #define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
 #define QEMU_BINARY_ENV "UNIKIT_QEMU"
 
-#define QEMU_MAX_ARGS 48
+#define QEMU_MAX_ARGS (32 + 4 * RUN_MAX_DISKS)
+
+/*
+ * microvm's virtio-mmio transports (QEMU hw/i386/microvm.c): 8 windows of 512
+ * bytes from 0xfeb00000, IRQ 5 + index with ACPI off; devices take them from
+ * the last one down, in the order they are given.
+ */
+#define QEMU_VIRTIO_MMIO_BASE 0xfeb00000u
+#define QEMU_VIRTIO_MMIO_SIZE 512u
+#define QEMU_VIRTIO_MMIO_COUNT 8
+#define QEMU_VIRTIO_IRQ_BASE 5
+
+_Static_assert(RUN_MAX_DISKS <= QEMU_VIRTIO_MMIO_COUNT, "one transport per disk");
 
 /* A QEMU command line, with the storage its formatted arguments point into. */
 struct qemu_command {
@@ -20,6 +32,8 @@ struct qemu_command {
     char exit_device[64];
     char status_chardev[80];
     char status_device[64];
+    char *drive[RUN_MAX_DISKS]; /* "-drive" values, allocated (qemu_command_release) */
+    char disk_device[RUN_MAX_DISKS][64];
 };
 
 /*
@@ -27,11 +41,19 @@ struct qemu_command {
  * (cmdline) to the guest. The console goes to stdout, or to the inherited
  * file descriptor (console_fd) when it is >= 0; the guest's status byte is
  * written to the inherited descriptor (status_fd), or not captured when it
- * is < 0. Pure: no I/O.
+ * is < 0; cfg->disks become virtio-blk devices. No I/O. Returns 0, or -1
+ * with (*err) set when memory runs out; release (*cmd) either way.
  */
-void qemu_command_build(struct qemu_command *cmd, const char *binary,
-                        const struct run_config *cfg, enum run_accel accel,
-                        const char *cmdline, int console_fd, int status_fd);
+int qemu_command_build(struct qemu_command *cmd, const char *binary,
+                       const struct run_config *cfg, enum run_accel accel,
+                       const char *cmdline, int console_fd, int status_fd,
+                       struct uk_error *err);
+
+/* Frees what qemu_command_build allocated. */
+void qemu_command_release(struct qemu_command *cmd);
+
+/* Writes the kernel option for disk (index): "virtio_mmio.device=512@0xfeb00e00:12". */
+void qemu_disk_kopt(int index, char *buf, size_t buflen);
 
 /* True if the status port can be given to QEMU (it must not clash with fw_cfg). */
 int qemu_status_port_usable(unsigned port);

@@ -1,7 +1,10 @@
 /* qemu_command.c: the QEMU command line for one guest (pure, unit-tested). */
 #include "qemu.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <unikit/boot_abi.h>
 
@@ -10,13 +13,15 @@
 
 /*
  * microvm without firmware extras: no option ROMs, RTC, PIT or PIC (the
- * kernel needs none), the ISA serial port for the console, and no
- * virtio_mmio.device= words appended to our command line behind the argv
- * section (auto-kernel-cmdline): devices go into the kernel options instead.
+ * kernel needs none), no ACPI tables (the kernel reads none; without them the
+ * virtio IRQs are the fixed ones in qemu.h), the ISA serial port for the
+ * console, and no virtio_mmio.device= words appended to our command line
+ * behind the argv section (auto-kernel-cmdline): qemu_disk_kopt puts them
+ * among the kernel options instead.
  */
 #define QEMU_MACHINE                                                           \
     "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,isa-serial=on,"         \
-    "auto-kernel-cmdline=off"
+    "acpi=off,auto-kernel-cmdline=off"
 
 /* QEMU's fw_cfg takes ports 0x510-0x51b on microvm (its firmware loads the kernel through it). */
 #define FW_CFG_FIRST_PORT 0x510
@@ -27,12 +32,63 @@ int qemu_status_port_usable(unsigned port)
     return port < FW_CFG_FIRST_PORT || port > FW_CFG_LAST_PORT;
 }
 
-void qemu_command_build(struct qemu_command *cmd, const char *binary,
-                        const struct run_config *cfg, enum run_accel accel,
-                        const char *cmdline, int console_fd, int status_fd)
+void qemu_disk_kopt(int index, char *buf, size_t buflen)
+{
+    int transport = QEMU_VIRTIO_MMIO_COUNT - 1 - index;
+
+    snprintf(buf, buflen, "virtio_mmio.device=%u@0x%x:%d", QEMU_VIRTIO_MMIO_SIZE,
+             QEMU_VIRTIO_MMIO_BASE + (unsigned)transport * QEMU_VIRTIO_MMIO_SIZE,
+             QEMU_VIRTIO_IRQ_BASE + transport);
+}
+
+/* The -drive value for (disk), with commas in its path doubled as QEMU's option syntax wants. */
+static char *drive_option(const struct disk_config *disk, int index)
+{
+    size_t len = strlen(disk->path);
+    char *out = malloc(2 * len + 96), *p;
+
+    if (out == NULL)
+        return NULL;
+    p = out + sprintf(out, "if=none,id=disk%d,format=raw,%sfile=", index,
+                      disk->ro ? "readonly=on," : "");
+    for (const char *c = disk->path; *c; c++) {
+        *p++ = *c;
+        if (*c == ',')
+            *p++ = ',';
+    }
+    *p = '\0';
+    return out;
+}
+
+/* virtio-blk's id (its serial, 20 bytes at most): the file name, as unikit's VMM gives it. */
+static void disk_serial(const char *path, char *out, size_t outlen)
+{
+    const char *base = strrchr(path, '/');
+    size_t n = 0;
+
+    for (base = base ? base + 1 : path; *base && n + 1 < outlen && n < 20; base++)
+        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *base))
+            out[n++] = *base; /* nothing QEMU's option syntax would read as a separator */
+    out[n] = '\0';
+}
+
+void qemu_command_release(struct qemu_command *cmd)
+{
+    for (int i = 0; i < RUN_MAX_DISKS; i++) {
+        free(cmd->drive[i]);
+        cmd->drive[i] = NULL;
+    }
+}
+
+int qemu_command_build(struct qemu_command *cmd, const char *binary,
+                       const struct run_config *cfg, enum run_accel accel,
+                       const char *cmdline, int console_fd, int status_fd,
+                       struct uk_error *err)
 {
     char size[24];
     int n = 0;
+
+    memset(cmd->drive, 0, sizeof(cmd->drive));
 
 #define ARG(s) (cmd->argv[n++] = (s))
     ARG(binary);
@@ -63,7 +119,23 @@ void qemu_command_build(struct qemu_command *cmd, const char *binary,
         ARG("-chardev"), ARG(cmd->status_chardev);
         ARG("-device"), ARG(cmd->status_device);
     }
+    if (cfg->ndisks > 0) {
+        /* microvm's transports default to legacy virtio-mmio (version 1); the kernel speaks 1.0+. */
+        ARG("-global"), ARG("virtio-mmio.force-legacy=false");
+    }
+    for (int i = 0; i < cfg->ndisks && i < RUN_MAX_DISKS; i++) {
+        cmd->drive[i] = drive_option(&cfg->disks[i], i);
+        if (cmd->drive[i] == NULL)
+            return uk_error_set(err, errno, "qemu: cannot allocate the -drive option");
+        char serial[24];
+        disk_serial(cfg->disks[i].path, serial, sizeof(serial));
+        snprintf(cmd->disk_device[i], sizeof(cmd->disk_device[i]),
+                 "virtio-blk-device,drive=disk%d%s%s", i, serial[0] ? ",serial=" : "", serial);
+        ARG("-drive"), ARG(cmd->drive[i]);
+        ARG("-device"), ARG(cmd->disk_device[i]);
+    }
 #undef ARG
     cmd->argv[n] = NULL;
     cmd->argc = n;
+    return 0;
 }

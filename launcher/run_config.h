@@ -31,6 +31,7 @@ enum run_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 struct disk_config {
     const char *path;
     bool ro; /* writes fail with VIRTIO_BLK_S_IOERR */
+    bool path_owned; /* run_options_free frees path */
 };
 
 /*

@@ -13,6 +13,7 @@ enum run_flag {
     FLAG_MEMORY,
     FLAG_ENV,
     FLAG_CONSOLE,
+    FLAG_DISK,
     FLAG_STATS,
     FLAG_HELP,
 };
@@ -30,6 +31,7 @@ static const struct flag_spec flags[] = {
     {"-m", "--memory", FLAG_MEMORY, 1},
     {"-e", "--env", FLAG_ENV, 1},
     {NULL, "--console", FLAG_CONSOLE, 1},
+    {NULL, "--disk", FLAG_DISK, 1},
     {NULL, "--stats", FLAG_STATS, 0},
     {"-h", "--help", FLAG_HELP, 0},
 };
@@ -101,6 +103,35 @@ static int add_env(const char *value, struct run_config *cfg, const char **env,
     return 0;
 }
 
+/* --disk PATH or PATH:ro; PATH itself is checked when the run is prepared. */
+static int add_disk(const char *value, struct run_config *cfg, struct uk_error *err)
+{
+    static const char ro_suffix[] = ":ro";
+    size_t n = strlen(value), ns = sizeof(ro_suffix) - 1;
+    struct disk_config *d;
+
+    if (cfg->ndisks == RUN_MAX_DISKS)
+        return uk_error_set(err, 0, "run: --disk `%s`: at most %d disks", value, RUN_MAX_DISKS);
+    d = &cfg->disks[cfg->ndisks];
+    d->ro = n >= ns && strcmp(value + n - ns, ro_suffix) == 0;
+    if (d->ro) {
+        /* The path is the argument without its suffix: keep a copy (run_options_free). */
+        char *path = strndup(value, n - ns);
+        if (path == NULL)
+            return uk_error_set(err, errno, "run: --disk `%s`", value);
+        d->path = path;
+        d->path_owned = true;
+    } else {
+        d->path = value;
+    }
+    if (d->path[0] == '\0') {
+        free((void *)d->path);
+        return uk_error_set(err, 0, "run: --disk needs a file name (PATH or PATH:ro)");
+    }
+    cfg->ndisks++;
+    return 0;
+}
+
 static int apply_flag(const struct flag_spec *f, const char *value, struct run_config *cfg,
                       const char **env, struct uk_error *err)
 {
@@ -114,6 +145,7 @@ static int apply_flag(const struct flag_spec *f, const char *value, struct run_c
             return uk_error_set(err, 0, "run: --console needs a file name");
         cfg->console_path = value;
         return 0;
+    case FLAG_DISK: return add_disk(value, cfg, err);
     case FLAG_STATS: cfg->stats = true; return 0;
     case FLAG_HELP: return 0;
     }
@@ -174,6 +206,10 @@ void run_options_free(struct run_config *cfg)
     free((void *)cfg->env);
     cfg->env = NULL;
     cfg->nenv = 0;
+    for (int i = 0; i < cfg->ndisks; i++)
+        if (cfg->disks[i].path_owned)
+            free((void *)cfg->disks[i].path);
+    cfg->ndisks = 0;
 }
 
 int run_options_check_memory(const struct run_config *cfg, struct uk_error *err)

@@ -16,9 +16,10 @@ enum run_parse_result {
  * Parses (argv[1..argc-1]) (argv[0] is "run") into (*cfg): options, then
  * IMAGE, then the guest's ARGS, which are never taken as options, even when
  * they look like one ("--" before IMAGE ends the options early too).
- * cfg->env points into a new array (freed with run_options_free); every other
- * string points into (argv). Defaults: RUN_DEFAULT_VMM, ACCEL_AUTO,
- * RUN_DEFAULT_MEM, console on stdout.
+ * cfg->env points into a new array, and a "--disk PATH:ro" path is a copy
+ * (run_options_free releases both, whatever the result); every other string
+ * points into (argv). Defaults: RUN_DEFAULT_VMM, ACCEL_AUTO, RUN_DEFAULT_MEM,
+ * console on stdout, no disks.
  */
 enum run_parse_result run_options_parse(int argc, char **argv, struct run_config *cfg,
                                         struct uk_error *err);
