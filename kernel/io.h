@@ -45,14 +45,15 @@ static inline void cpu_relax(void)
     __asm__ volatile("pause" ::: "memory");
 }
 
-/* Enters ring 0 for one privileged service (layout.h, SYS_*). */
+/*
+ * Enters ring 0 for one privileged service (layout.h, SYS_*): `hlt` at
+ * CPL 3 raises #GP, which ring0.S's gp_entry turns into the service.
+ */
 static inline long ring0_call(long nr, long a0, long a1)
 {
     long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a0), "S"(a1)
-                     : "rcx", "r10", "r11", "memory");
+    /* the ring-0 side may change %rdi and %rsi: tell the compiler */
+    __asm__ volatile("hlt" : "=a"(ret), "+D"(a0), "+S"(a1) : "a"(nr) : "memory");
     return ret;
 }
 

@@ -1,5 +1,7 @@
 /* panic.c: the panic report — exception or message, registers, fault address, symbolised backtrace. */
 #include "kernel.h"
+#include "io.h"
+#include "ring0/layout.h"
 #include "trap.h"
 
 #define BACKTRACE_MAX 24
@@ -31,11 +33,11 @@ static void print_symbol(const char *prefix, uintptr_t addr)
         kprintf("%s0x%016lx <?>\n", prefix, addr);
 }
 
+static bool in_stack_guard(uintptr_t addr);
+
 static bool frame_readable(uintptr_t rbp)
 {
-    if (rbp & 7)
-        return false;
-    if (rbp >= (uintptr_t)main_stack_guard && rbp < (uintptr_t)main_stack_bottom)
+    if (rbp & 7 || in_stack_guard(rbp) || in_stack_guard(rbp + 15))
         return false;
     return mem_is_ram(rbp, 16);
 }
@@ -87,7 +89,7 @@ static void print_caller_before_frame(const struct trap_frame *tf)
 {
     static const uint8_t prologue[4] = {0x55, 0x48, 0x89, 0xe5}; /* push %rbp; mov %rsp,%rbp */
     uintptr_t off;
-    if (!symbol_lookup(tf->rip, &off) || !mem_is_ram(tf->rsp, 16))
+    if (!symbol_lookup(tf->rip, &off) || !frame_readable(tf->rsp & ~7UL))
         return;
     const uint8_t *start = (const uint8_t *)(tf->rip - off);
     bool has_prologue = true;
@@ -111,21 +113,50 @@ static void print_registers(const struct trap_frame *tf)
             tf->ss, tf->error);
 }
 
+#define MAX_GUARDS 64
+static uintptr_t guard_pages[MAX_GUARDS];
+
+uk_result_t uk_page_guard(void *page, int guard)
+{
+    uintptr_t p = (uintptr_t)page;
+    int slot = -1;
+    if (p & 0xfff)
+        return UK_EINVAL;
+    for (int i = 0; i < MAX_GUARDS; i++) {
+        if (guard_pages[i] == (guard ? 0 : p)) {
+            slot = i;
+            break;
+        }
+    }
+    if (slot < 0)
+        return guard ? UK_EUNSPEC : UK_EINVAL;
+    if (ring0_call(SYS_PAGE_SET, (long)p, guard ? 0 : 1) != 0)
+        return UK_EINVAL;
+    guard_pages[slot] = guard ? p : 0;
+    return UK_OK;
+}
+
 static bool in_stack_guard(uintptr_t addr)
 {
-    return addr >= (uintptr_t)main_stack_guard && addr < (uintptr_t)main_stack_bottom;
+    if (addr >= (uintptr_t)main_stack_guard && addr < (uintptr_t)main_stack_bottom)
+        return true;
+    for (int i = 0; i < MAX_GUARDS; i++)
+        if (guard_pages[i] && addr >= guard_pages[i] && addr < guard_pages[i] + 4096)
+            return true;
+    return false;
 }
 
 void trap_report(struct trap_frame *tf)
 {
     const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected interrupt";
-    if (panicking++)
-        uk_exit(UK_EXIT_PANIC); /* a fault while reporting one */
+    if (panicking++) {
+        kprintf("\npanic: %s while writing the panic report (rip 0x%lx)\n", name, tf->rip);
+        uk_exit(UK_EXIT_PANIC);
+    }
     kprintf("\n");
     if (tf->vector == 14 && in_stack_guard(tf->cr2)) {
-        kprintf("panic: stack overflow: page fault in the guard page below the main stack "
-                "(stack %p..%p)\n",
-                (void *)main_stack_bottom, (void *)main_stack_top);
+        kprintf("panic: stack overflow: page fault at 0x%016lx in the guard page below a stack\n",
+                tf->cr2);
     } else if (tf->vector == 14) {
         kprintf("panic: page fault: %s %s at 0x%016lx (%s)\n",
                 tf->error & PF_USER ? "user" : "kernel",

@@ -3,6 +3,7 @@
 
 #include "fd.h"
 #include "libos.h"
+#include "sched.h"
 
 static ssize_t console_read(void *obj, void *buf, size_t len)
 {
@@ -13,7 +14,7 @@ static ssize_t console_read(void *obj, void *buf, size_t len)
         size_t n = uk_console_read(buf, len);
         if (n)
             return (ssize_t)n;
-        libos_idle(uk_clock_monotonic() + 1000000); /* poll the UART every ms */
+        sched_block(NULL, uk_clock_monotonic() + 1000000); /* poll the UART every ms */
     }
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "libos.h"
+#include "sched.h"
 
 #define NS_PER_SEC 1000000000ULL
 
@@ -65,7 +66,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
     uint64_t deadline = uk_clock_monotonic() + (uint64_t)req->tv_sec * NS_PER_SEC + (uint64_t)req->tv_nsec;
     uint64_t now;
     while ((now = uk_clock_monotonic()) < deadline)
-        libos_idle(deadline);
+        sched_block(NULL, deadline); /* other threads run meanwhile */
     if (rem)
         *rem = (struct timespec){0, 0};
     return 0;

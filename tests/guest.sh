@@ -57,6 +57,7 @@ guest_case hello-args-env 7 '^argv\[2\] = "two words"$' '^argv\[3\] = "--"$' '^a
 # libc and kernel services
 guest_case malloc-stress 0 '^SUCCESS$' 'peak live bytes: [0-9]+$' -- "$APPS/test_malloc.elf"
 guest_case time-advances 0 '^SUCCESS$' -- "$APPS/test_time.elf"
+guest_case threads 0 '^SUCCESS$' '^counter: 8000$' -- "$APPS/test_threads.elf"
 guest_case libc-syscalls 0 '^SUCCESS$' '^stderr works$' -- -e LIBC_TEST=yes "$APPS/test_libc.elf"
 
 # panics: the report names the exception and the faulting function; status 255
@@ -64,6 +65,8 @@ CRASH=$APPS/test_crash.elf
 guest_case panic-null-write 255 'panic: page fault: user write at 0x0+ ' '^rip .*<write_through_null\+' \
     'called from .*<main\+' '^backtrace:' '<kernel_main\+' -- "$CRASH" null
 guest_case panic-stack-overflow 255 'panic: stack overflow' '<recurse_forever\+' -- "$CRASH" stack
+guest_case panic-thread-stack-overflow 255 'panic: stack overflow' '<recurse_forever\+' \
+    '<recurse_in_thread\+' -- "$CRASH" thread-stack
 guest_case panic-divide 255 'panic: divide error' '^rip .*<divide\+' -- "$CRASH" divide
 guest_case panic-invalid-opcode 255 'panic: invalid opcode' '^rip .*<invalid_opcode\+' -- "$CRASH" ud2
 guest_case panic-general-protection 255 'panic: general protection fault' \

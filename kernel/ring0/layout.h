@@ -34,7 +34,7 @@
 #define SEL_UCODE 0x23
 #define SEL_TSS 0x28
 
-/* Privileged services, entered with `syscall` (number in %eax). */
+/* Privileged services, entered with `hlt` from ring 3 (number in %eax; see gp_entry). */
 #define SYS_HALT 0 /* sti; hlt unless an interrupt is already pending */
 #define SYS_PAGE_SET 1 /* %rdi = page in 0..4 MiB, %rsi = 1 map / 0 unmap */
 

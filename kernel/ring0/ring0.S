@@ -5,8 +5,8 @@
  * (kvm_pvm) every ring-0 instruction is emulated. The page tables, GDT, TSS
  * with its I/O permission bitmap, and the IDT are initialised data at fixed
  * addresses (layout.h); the boot path only loads them and drops to ring 3
- * with iretq (sysret faults on these hosts). No SSE/x87 here: general
- * registers only.
+ * with iretq. Service calls from ring 3 come in through #GP (gp_entry).
+ * No SSE/x87 here: general registers only.
  */
 
 #include "layout.h"
@@ -22,12 +22,8 @@
 
 #define CR0_BOOT 0x80010033 /* PG | WP | NE | ET | MP | PE; EM and TS clear for SSE */
 #define CR4_BOOT 0x00000620 /* OSXMMEXCPT | OSFXSR | PAE */
-#define EFER_BOOT 0x00000101 /* LME | SCE */
+#define EFER_BOOT 0x00000100 /* LME */
 #define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_SFMASK 0xc0000084
-#define SFMASK_BITS 0x47700 /* AC | NT | DF | IF | TF cleared on syscall */
 #define LAPIC_EOI 0xfee000b0
 
 #define TSS_IOMAP_OFF 104
@@ -125,8 +121,9 @@ tss:
     .word TSS_IOMAP_OFF
     /*
      * A clear bit lets ring 3 use the port: 0x64 (i8042 reset), 0xf4..0xf7
-     * (QEMU isa-debug-exit), 0x3f8..0x3ff (16550), 0x500..0x51f (unikit
-     * hypercalls and exit status), 0xcf8..0xcff (PCI configuration) and
+     * (QEMU isa-debug-exit), 0x3f8..0x3ff (16550), 0x4f0..0x4f7 (exit status
+     * under QEMU), 0x500..0x50f (unikit hypercalls), 0xcf8..0xcff (PCI
+     * configuration) and
      * 0xc000..0xffff (PCI I/O BARs, where virtio legacy devices live).
      */
 iomap:
@@ -136,7 +133,7 @@ iomap:
     .byte 0xef
     .elseif b == (0xf0 >> 3)
     .byte 0x0f
-    .elseif (b == (0x3f8 >> 3)) || ((b >= (0x500 >> 3)) && (b <= (0x518 >> 3))) || \
+    .elseif (b == (0x3f8 >> 3)) || (b == (0x4f0 >> 3)) || (b == (0x500 >> 3)) || (b == (0x508 >> 3)) || \
             (b == (0xcf8 >> 3)) || (b >= (0xc000 >> 3))
     .byte 0x00
     .else
@@ -189,17 +186,6 @@ entry64:
     mov $SEL_TSS, %ax
     ltr %ax
     lidt idt_ptr
-    mov $MSR_STAR, %ecx     /* syscall: CS 0x08, SS 0x10 */
-    xor %eax, %eax
-    mov $((0x13 << 16) | SEL_KCODE), %edx
-    wrmsr
-    mov $MSR_LSTAR, %ecx
-    mov $syscall_entry, %eax
-    xor %edx, %edx
-    wrmsr
-    mov $MSR_SFMASK, %ecx
-    mov $SFMASK_BITS, %eax
-    wrmsr
     mov $main_stack_guard, %eax   /* unmap the page below the main stack */
     shr $12, %eax
     movq $0, R0_PT(, %rax, 8)
@@ -221,11 +207,15 @@ entry64:
     .else
     pushq $0
     .endif
+    .if v == 13
+    jmp gp_entry            /* #GP: maybe a service call (hlt from ring 3) */
+    .else
     pushq $v
     .if v < R0_IRQ_BASE
     jmp trap_common
     .else
     jmp irq_common
+    .endif
     .endif
     .set v, v + 1
     .endr
@@ -274,16 +264,28 @@ irq_common:
     iretq
 
     /*
-     * Privileged services. %rcx = return RIP and %r11 = RFLAGS (syscall);
-     * IF is off. We stay on the caller's stack (no red zone in this image)
-     * and return with iretq.
+     * Privileged services. Ring 3 asks for one by executing `hlt` (one byte,
+     * 0xf4) with the service number in %eax and arguments in %rdi, %rsi:
+     * hlt is privileged, so the CPU raises #GP here, on any hypervisor.
+     * (`syscall` is no good: under kvm_pvm it lands at LSTAR still at CPL 3;
+     * int n from ring 3 gives #UD there.) Any other #GP is fatal.
+     * Stack on entry: error code, rip, cs, rflags, rsp, ss.
      */
-syscall_entry:
+gp_entry:
+    testb $3, 16(%rsp)
+    jz gp_fatal             /* from ring 0: a real fault */
+    push %rax
+    mov 16(%rsp), %rax
+    cmpb $0xf4, (%rax)
+    pop %rax
+    jne gp_fatal
+    add $8, %rsp            /* drop the error code */
+    incq (%rsp)             /* resume after the hlt */
     cmp $SYS_HALT, %eax
     jne 3f
     cmpq $0, uk_irq_pending
     jne 5f
-    sti
+    sti                     /* wait for an interrupt; its stub marks it pending */
     hlt
     cli
     jmp 5f
@@ -303,15 +305,12 @@ syscall_entry:
     shl $12, %rdi
     invlpg (%rdi)
 5:  xor %eax, %eax
-    jmp 7f
-6:  mov $-22, %rax              /* -EINVAL */
-7:  mov %rsp, %r10
-    pushq $SEL_UDATA
-    push %r10
-    push %r11
-    pushq $SEL_UCODE
-    push %rcx
     iretq
+6:  mov $-22, %rax              /* -EINVAL */
+    iretq
+gp_fatal:
+    pushq $13
+    jmp trap_common
 
     .org R0_SIZE - 1
     .byte 0

@@ -100,11 +100,15 @@ struct hvm_memmap_entry {
  * UK_PORT_QEMU_EXIT (isa-debug-exit), which makes QEMU exit with
  * (status << 1) | 1. The launcher reports the byte from the debugcon, so the
  * whole range 0..255 passes through; an image without the status write still
- * gets (qemu_status >> 1), i.e. 0..127.
+ * gets (qemu_status >> 1), i.e. 0..127. (0x510..0x51b is QEMU's fw_cfg on
+ * microvm, hence 0x4f0.) QEMU exits 1 both for its own failures and for a
+ * guest's debug-exit(0): with the status byte captured, exit 1 and no byte
+ * means QEMU failed (the launcher reports 125), so an image that skips the
+ * status write and exits 0 is reported as a launcher failure.
  */
 #define UK_EXIT_PANIC 255
 #define UK_PORT_QEMU_EXIT 0xf4
-#define UK_PORT_EXIT_STATUS 0x510
+#define UK_PORT_EXIT_STATUS 0x4f0
 
 /* The launcher's own failures (bad flag, bad image, no QEMU) exit with this. */
 #define UK_EXIT_LAUNCHER 125

@@ -78,6 +78,13 @@ void *uk_heap_grow(intptr_t increment);
 void *uk_pages_alloc(size_t npages);
 void uk_pages_free(void *pages, size_t npages);
 
+/*
+ * Turns (page), 4 KiB aligned and inside the first 4 MiB (the image and its
+ * bss), into a guard page (guard = 1: any access faults, and the panic
+ * report calls it a stack overflow) or back into memory (guard = 0).
+ */
+uk_result_t uk_page_guard(void *page, int guard);
+
 /* Total RAM the kernel manages, and what is still free, in bytes. */
 size_t uk_mem_total(void);
 size_t uk_mem_free(void);

@@ -1,5 +1,6 @@
 /* crash.c: guest test — each argument makes one kind of fatal error, for the panic report tests. */
 #include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,14 @@ __attribute__((noinline)) static void general_protection(void)
     *noncanonical = 1;
 }
 
+static void *recurse_in_thread(void *arg)
+{
+    volatile int never = -1;
+    (void)arg;
+    recurse_forever(0, &never);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
@@ -51,7 +60,11 @@ int main(int argc, char **argv)
         volatile int never = -1;
         return recurse_forever(0, &never);
     }
-    else if (!strcmp(what, "divide"))
+    else if (!strcmp(what, "thread-stack")) {
+        pthread_t t;
+        pthread_create(&t, NULL, recurse_in_thread, NULL);
+        pthread_join(t, NULL);
+    } else if (!strcmp(what, "divide"))
         return divide(one, zero);
     else if (!strcmp(what, "ud2"))
         invalid_opcode();
