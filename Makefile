@@ -38,9 +38,10 @@ deps:
 
 include kernel/kernel.mk
 include libos/libos.mk
--include launcher/launcher.mk
+include launcher/launcher.mk
 include apps/apps.mk
--include tests/tests.mk
+-include apps/linux.mk
+include tests/tests.mk
 
 launcher: $(BUILD)/unikit
 

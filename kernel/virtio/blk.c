@@ -217,3 +217,10 @@ bool virtio_blk_has_work(void)
     }
     return false;
 }
+
+/* The request queue of disk (index), for the guest test that hands the VMM broken chains. */
+struct virtq *virtio_blk_queue(int index)
+{
+    struct blk_device *b = blk_get(index);
+    return b ? &b->vq : NULL;
+}

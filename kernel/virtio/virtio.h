@@ -131,5 +131,6 @@ void virtio_mmio_read_config(struct virtio_dev *dev, size_t offset, void *buf, s
 /* ---- blk.c ---- */
 int virtio_blk_attach(struct virtio_dev *dev);
 bool virtio_blk_has_work(void);
+struct virtq *virtio_blk_queue(int index); /* for tests only */
 
 #endif
