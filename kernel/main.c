@@ -35,7 +35,8 @@ static bool option_has_key(const char *opt, const char *key)
 
 static void report_unknown_options(void)
 {
-    static const char *const known[] = {"tsc_khz", "wallclock", "platform", "virtio_mmio.device"};
+    static const char *const known[] = {"tsc_khz", "wallclock", "platform", "virtio_mmio.device",
+                                        "ip", "gw"};
     for (int i = 0; i < cmdline.nkopt; i++) {
         bool ok = false;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)

@@ -83,6 +83,10 @@ struct hvm_memmap_entry {
  *   platform=P     "qemu" (the default) or "ukvm" (unikit's own VMM)
  *   virtio_mmio.device=SIZE@ADDR:IRQ   a virtio-mmio window (repeatable, in
  *                  device order; SIZE like 4K or 0x1000, ADDR in hex)
+ *   ip=A.B.C.D/PREFIX   the first network interface's address, or ip=dhcp
+ *   gw=A.B.C.D          its default gateway
+ *                  (the MAC address is the virtio-net device's, from its
+ *                  config space: the launcher sets it on the device)
  *
  * The kernel decodes at most UK_CMDLINE_MAX bytes.
  */
