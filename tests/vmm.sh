@@ -16,6 +16,9 @@ OUT=$BUILD/tests/vmm
 HOSTCC=${HOSTCC:-gcc}
 CFLAGS="-std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Ikernel/include -Ilauncher"
 V=launcher/vmm
+# The exit-status port as --stats prints it ("0x4f0").
+STATUS_PORT=$(awk '$1 == "#define" && $2 == "UK_PORT_EXIT_STATUS" { print $3 }' \
+    kernel/include/unikit/boot_abi.h)
 mkdir -p "$OUT"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -56,7 +59,7 @@ fi
 # Tiny PVH guests (32-bit ring-0 code, no kernel), one per case in guests.S.
 guest() {
     local c=$1
-    gcc -c -DCASE_$c "$V/tests/guests.S" -o "$OUT/$c.o" &&
+    gcc -c -Ikernel/include -DCASE_$c "$V/tests/guests.S" -o "$OUT/$c.o" &&
         ld --no-warn-rwx-segments -T "$V/tests/guest.ld" -o "$OUT/$c.elf" "$OUT/$c.o"
 }
 
@@ -105,7 +108,7 @@ if grep -qx 'hello from a tiny guest' "$TMP/console.txt" 2>/dev/null; then
 else
     fail vmm-console-file-contents "--console file lacks the guest's line"
 fi
-vmm_case vmm-stats 7 '^unikit: stats: exits 2$' 'port 0x510' 'port 0xf4' 'host setup' \
+vmm_case vmm-stats 7 '^unikit: stats: exits 2$' "port $STATUS_PORT " 'port 0xf4 ' 'host setup' \
     -- --stats "$G/exit_port.elf"
 
 # SIGTERM stops a spinning guest cleanly: 128 + 15.

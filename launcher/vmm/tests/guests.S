@@ -1,15 +1,5 @@
 /* guests.S: tiny PVH guests for the VMM's tests, one per -DCASE_<name>; they run at ring 0 in 32-bit protected mode. */
-/* Values from boot_abi.h, which is C-only (it needs <stdint.h>). */
-#define UK_PVH_MAGIC 0x336ec578
-#define UK_ELFNOTE_PVH_ENTRY 18
-#define UK_ELFNOTE_ABI 0x756b0001
-#define UK_ABI_VERSION 1
-#define UK_PORT_QEMU_EXIT 0xf4
-#define UK_PORT_EXIT_STATUS 0x510
-#define UK_HC_PORT(nr) (0x500 + (nr))
-#define UK_HC_CONSOLE_WRITE 0
-#define UK_HC_EXIT 1
-#define UK_HC_WAIT 2
+#include <unikit/boot_abi.h>
 
 #define HC_OUT(nr, arg) movl $(arg), %eax; movw $UK_HC_PORT(nr), %dx; outl %eax, %dx
 
@@ -84,7 +74,7 @@ console_arg:
 bad_console_arg:
     .quad 0xfffffffffffff000, 64, 0
 wait_arg:
-    .quad 0, 0
+    .quad 0, 0, 0                          /* deadline_ns, now_ns, ready */
 exit_arg:
     .quad 42
 zero_arg:
