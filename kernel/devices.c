@@ -53,6 +53,9 @@ void devices_init(const struct cmdline *cl)
         case VIRTIO_ID_BLOCK:
             virtio_blk_attach(&dev);
             break;
+        case VIRTIO_ID_NET:
+            virtio_net_attach(&dev);
+            break;
         default:
             kprintf("unikit: virtio device type %u at 0x%lx has no driver\n", dev.device_id, addr);
         }
@@ -61,5 +64,5 @@ void devices_init(const struct cmdline *cl)
 
 bool devices_have_work(void)
 {
-    return virtio_blk_has_work();
+    return virtio_blk_has_work() || virtio_net_has_work();
 }

@@ -133,4 +133,8 @@ int virtio_blk_attach(struct virtio_dev *dev);
 bool virtio_blk_has_work(void);
 struct virtq *virtio_blk_queue(int index); /* for tests only */
 
+/* ---- net.c ---- */
+int virtio_net_attach(struct virtio_dev *dev);
+bool virtio_net_has_work(void);
+
 #endif

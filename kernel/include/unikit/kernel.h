@@ -142,6 +142,37 @@ uk_result_t uk_block_submit(int index, struct uk_block_req *req);
 int uk_block_poll(int index); /* returns how many requests completed */
 uk_result_t uk_block_wait(int index, struct uk_block_req *req);
 
+/* ---- network interfaces ---- */
+
+/*
+ * Interfaces are numbered 0.. in the order the launcher gave them. Frames
+ * are Ethernet frames without the FCS, at most UK_NET_FRAME_MAX bytes.
+ * Under unikit's VMM nothing leaves the guest until the next uk_wait()
+ * (the wait is the kick: one exit for a whole batch); under QEMU a write
+ * notifies the device when it asked to be.
+ */
+#define UK_NET_FRAME_MAX 1514
+
+struct uk_net_info {
+    uint8_t mac[6];
+    int link_up;
+};
+
+/* Returns how many network interfaces there are. */
+int uk_net_count(void);
+
+/* Fills (*info) for interface (index). */
+uk_result_t uk_net_info(int index, struct uk_net_info *info);
+
+/* Queues the (len)-byte frame at (*frame) for sending (copied); UK_EAGAIN when the ring is full. */
+uk_result_t uk_net_write(int index, const void *frame, size_t len);
+
+/*
+ * Copies the next received frame into (*buf) of (size) bytes, its length
+ * into (*len); UK_EAGAIN when none has arrived.
+ */
+uk_result_t uk_net_read(int index, void *buf, size_t size, size_t *len);
+
 /* ---- ending ---- */
 
 /* Ends the guest with exit status (status & 0xff); see boot_abi.h. */
