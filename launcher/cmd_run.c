@@ -123,7 +123,8 @@ static int prepare(struct run_config *cfg, uint8_t **data, struct uk_error *err)
     cfg->image_data = *data;
     if (run_options_check_memory(cfg, err) < 0)
         return -1;
-    cfg->tsc_khz = tsc_host_khz();
+    /* unikit's VMM passes the rate KVM_GET_TSC_KHZ reports; only QEMU's guest needs ours. */
+    cfg->tsc_khz = cfg->vmm == VMM_QEMU ? tsc_host_khz() : 0;
     cfg->wallclock_ns = clock_ns(CLOCK_REALTIME);
     return 0;
 }

@@ -11,8 +11,8 @@
 enum run_vmm { VMM_KVM, VMM_QEMU };
 enum run_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
-/* The backend `unikit run` uses without --vmm; switch to VMM_KVM when the VMM is ready. */
-#define RUN_DEFAULT_VMM VMM_QEMU
+/* The backend `unikit run` uses without --vmm: unikit's own VMM. */
+#define RUN_DEFAULT_VMM VMM_KVM
 
 /* Guest memory: the default and the accepted range of -m. */
 #define RUN_DEFAULT_MEM (UINT64_C(32) << 20)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 UNIKIT=$BUILD/unikit
 APPS=$BUILD/apps
-BACKENDS=${UNIKIT_TEST_BACKENDS:-qemu}
+BACKENDS=${UNIKIT_TEST_BACKENDS:-$( { : <>/dev/kvm; } 2>/dev/null && echo "qemu kvm" || echo qemu)}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 

@@ -266,22 +266,24 @@ if [ -f "$E" ]; then
         boots "qemu: --accel kvm" 0 'platform=qemu' -- --accel kvm "$E"
     fi
 
-    run_with_timeout 30 "$UNIKIT" run --console "$FIX/console.log" "$E" arg1
+    run_with_timeout 30 "$UNIKIT" run --vmm qemu --console "$FIX/console.log" "$E" arg1
     if expect_status 0 && expect_no_output 'platform=qemu' &&
         grep -q -- '-- exit0 arg1$' "$FIX/console.log"; then
         pass "qemu: --console PATH"
     else
         fail "qemu: --console PATH" "${WHY:-console file lacks the command line}"
     fi
-    refused "qemu: --console in a missing directory" \
-        "^unikit: console: cannot open \`$FIX/no/such/dir\`: No such file or directory$" \
-        --console "$FIX/no/such/dir" "$E"
+    for vmm in qemu kvm; do
+        refused "$vmm: --console in a missing directory" \
+            "^unikit: console: cannot open \`$FIX/no/such/dir\`: No such file or directory$" \
+            --vmm $vmm --console "$FIX/no/such/dir" "$E"
+    done
 
-    run_with_timeout 10 env UNIKIT_QEMU="$FIX/no-such-qemu" "$UNIKIT" run "$E"
+    run_with_timeout 10 env UNIKIT_QEMU="$FIX/no-such-qemu" "$UNIKIT" run --vmm qemu "$E"
     expect_status 125 && expect_output "^unikit: qemu: cannot run \`$FIX/no-such-qemu\`: No such file" &&
         pass "qemu: missing QEMU binary" || fail "qemu: missing QEMU binary" "$WHY"
     if [ "$STATUS_PORT_OK" = 1 ]; then
-        run_with_timeout 10 env UNIKIT_QEMU=false "$UNIKIT" run "$E"
+        run_with_timeout 10 env UNIKIT_QEMU=false "$UNIKIT" run --vmm qemu "$E"
         expect_status 125 && expect_output '^unikit: qemu: failed \(exit status 1' &&
             pass "qemu: QEMU failing" || fail "qemu: QEMU failing" "$WHY"
     else
@@ -289,7 +291,7 @@ if [ -f "$E" ]; then
     fi
     printf '#!/bin/sh\nkill -KILL $$\n' >"$FIX/killed-qemu"
     chmod +x "$FIX/killed-qemu"
-    run_with_timeout 10 env UNIKIT_QEMU="$FIX/killed-qemu" "$UNIKIT" run "$E"
+    run_with_timeout 10 env UNIKIT_QEMU="$FIX/killed-qemu" "$UNIKIT" run --vmm qemu "$E"
     expect_status 125 && expect_output '^unikit: qemu: killed by signal 9' &&
         pass "qemu: QEMU killed by a signal" || fail "qemu: QEMU killed by a signal" "$WHY"
 
@@ -303,7 +305,7 @@ fi
 
 # SIGTERM to unikit reaches QEMU: the guest stops, unikit says so and exits 125.
 if need_fixture "qemu: SIGTERM is forwarded" loop LOOP=1; then
-    "$UNIKIT" run "$FIX/loop.elf" </dev/null >"$FIX/loop.out" 2>&1 &
+    "$UNIKIT" run --vmm qemu "$FIX/loop.elf" </dev/null >"$FIX/loop.out" 2>&1 &
     pid=$!
     for _ in $(seq 50); do
         grep -q platform=qemu "$FIX/loop.out" && break

@@ -86,13 +86,17 @@ vmm_case() {
     pass "$name"
 }
 
-for c in exit_port uart hypercalls bad_console bad_hypercall triple_fault \
+for c in exit_port uart cmdline hypercalls bad_console bad_hypercall triple_fault \
     unhandled_port unbacked_mmio spin virtio_magic; do
     guest $c 2>"$TMP/guest.err" || fail "guest $c (build)" "$(head -c 400 "$TMP/guest.err")"
 done
 G=$OUT
 vmm_case vmm-exit-port 7 -- "$G/exit_port.elf"
 vmm_case vmm-uart 0 '^hello from a tiny guest$' -- "$G/uart.elf"
+# The command line: each launcher option once, then the VMM's devices, then env and argv.
+head -c 4096 /dev/zero >"$TMP/cmdline.img"
+vmm_case vmm-cmdline 0 '^tsc_khz=[0-9]+ wallclock=[0-9]+ platform=ukvm virtio_mmio.device=4K@0xd0000000:5 -- A=b -- cmdline x$' \
+    -- --disk "$TMP/cmdline.img" -e A=b "$G/cmdline.elf" x
 vmm_case vmm-hypercalls 42 '^hello from a tiny guest$' -- "$G/hypercalls.elf"
 vmm_case vmm-console-efault 42 -- "$G/bad_console.elf"
 vmm_case vmm-bad-hypercall 255 'argument at 0xfffffff8 is misaligned or outside guest memory' \

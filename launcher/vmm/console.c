@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "unikit/boot_abi.h"
 #include "vmm_internal.h"
 
@@ -21,8 +22,13 @@ int console_open(struct vmm *vmm, const char *path)
     }
     vmm->console_fd =
         open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (vmm->console_fd < 0)
-        return vmm_fail(errno, "open console file `%s`", path);
+    if (vmm->console_fd < 0) {
+        /* The QEMU backend's words (qemu.c), so both read the same. */
+        struct uk_error err;
+        uk_error_set(&err, errno, "console: cannot open `%s`", path);
+        uk_error_print(&err);
+        return -1;
+    }
     return 0;
 }
 

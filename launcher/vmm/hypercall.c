@@ -43,7 +43,7 @@ static int hc_wait(struct vmm *vmm, void *arg_p)
     struct uk_hc_wait arg;
     memcpy(&arg, arg_p, sizeof arg);
     uint64_t ready = 0;
-    if (wait_for_work(vmm, arg.deadline_ns, &ready) < 0)
+    if (wait_for_work(vmm, arg.deadline_ns, arg.now_ns, &ready) < 0)
         return -1;
     memcpy((uint8_t *)arg_p + offsetof(struct uk_hc_wait, ready), &ready,
            sizeof ready);

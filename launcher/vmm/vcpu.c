@@ -163,11 +163,8 @@ int vcpu_loop(struct vmm *vmm)
                 continue; /* a signal, or immediate_exit set by its handler */
             return vmm_fail(errno, "KVM_RUN");
         }
-        if (vmm->stats.t_first_exit_ns == 0) {
+        if (vmm->stats.t_first_exit_ns == 0)
             vmm->stats.t_first_exit_ns = now_ns();
-            if (clock_mark_boot(vmm) < 0)
-                return -1;
-        }
         uint32_t reason = vmm->run->exit_reason;
         vmm->stats.exits_by_reason[reason < VMM_EXIT_REASONS ? reason : 0]++;
         if (handle_exit(vmm) < 0)

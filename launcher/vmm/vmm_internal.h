@@ -98,7 +98,6 @@ struct vmm {
     size_t run_size;
     struct guest_mem mem;
     uint32_t tsc_khz;
-    uint64_t guest_tsc_base; /* guest TSC at the first exit (wait.c) */
     struct io_table pio, mmio;
     int console_fd;
     uint8_t uart_buf[256];
@@ -154,9 +153,9 @@ int hypercall_register(struct vmm *vmm);
 
 /* wait.c */
 int wait_init(struct vmm *vmm);
-int wait_for_work(struct vmm *vmm, uint64_t deadline_ns, uint64_t *ready);
-int clock_mark_boot(struct vmm *vmm);
-int guest_now_ns(struct vmm *vmm, uint64_t *ns);
+/* deadline_ns and now_ns on the guest's clock (struct uk_hc_wait). */
+int wait_for_work(struct vmm *vmm, uint64_t deadline_ns, uint64_t now_ns,
+                  uint64_t *ready);
 void wait_close(struct vmm *vmm);
 
 /* stats.c */

@@ -24,6 +24,18 @@ entry:
     jmp 1b
 2:  movl $0, %eax
     outl %eax, $UK_PORT_QEMU_EXIT
+#elif defined(CASE_cmdline)
+    /* Prints the command line on the UART, then exits 0. */
+    movl 24(%ebx), %esi                    /* hvm_start_info.cmdline_paddr */
+    movw $0x3f8, %dx
+1:  lodsb
+    testb %al, %al
+    jz 2f
+    outb %al, %dx
+    jmp 1b
+2:  movb $10, %al
+    outb %al, %dx
+    HC_OUT(UK_HC_EXIT, zero_arg)
 #elif defined(CASE_hypercalls)
     /* %ebx: the start info; check its magic first. */
     cmpl $UK_PVH_MAGIC, (%ebx)
