@@ -3,6 +3,17 @@
 
 #define HC_OUT(nr, arg) movl $(arg), %eax; movw $UK_HC_PORT(nr), %dx; outl %eax, %dx
 
+/* Writes the NUL-terminated string at %esi to the UART; leaves %dx = 0x3f8. */
+    .macro uart_puts
+    movw $0x3f8, %dx
+1:  lodsb
+    testb %al, %al
+    jz 2f
+    outb %al, %dx
+    jmp 1b
+2:
+    .endm
+
     .code32
     .text
     .globl entry
@@ -16,24 +27,14 @@ entry:
     outl %eax, $UK_PORT_QEMU_EXIT
 #elif defined(CASE_uart)
     movl $message, %esi
-    movw $0x3f8, %dx
-1:  lodsb
-    testb %al, %al
-    jz 2f
-    outb %al, %dx
-    jmp 1b
-2:  movl $0, %eax
+    uart_puts
+    movl $0, %eax
     outl %eax, $UK_PORT_QEMU_EXIT
 #elif defined(CASE_cmdline)
     /* Prints the command line on the UART, then exits 0. */
     movl 24(%ebx), %esi                    /* hvm_start_info.cmdline_paddr */
-    movw $0x3f8, %dx
-1:  lodsb
-    testb %al, %al
-    jz 2f
-    outb %al, %dx
-    jmp 1b
-2:  movb $10, %al
+    uart_puts
+    movb $10, %al
     outb %al, %dx
     HC_OUT(UK_HC_EXIT, zero_arg)
 #elif defined(CASE_hypercalls)
