@@ -32,8 +32,8 @@ void clock_init(const struct cmdline *cl);
 uint64_t clock_tsc_khz(void);
 
 // mem.c
-void mem_init(const struct hvm_start_info *si);
-bool mem_is_ram(uintptr_t addr, size_t len);
+void kmem_init(const struct hvm_start_info *si);
+bool kmem_is_ram(uintptr_t addr, size_t len);
 
 // panic.c
 __attribute__((noreturn)) void trap_report(struct trap_frame *tf);

@@ -46,6 +46,11 @@ static void report_unknown_options(void)
     }
 }
 
+const char *uk_kernel_option(const char *key)
+{
+    return cmdline_kopt(&cmdline, key, 0);
+}
+
 void kernel_main(const struct hvm_start_info *si);
 void kernel_main(const struct hvm_start_info *si)
 {
@@ -63,7 +68,7 @@ void kernel_main(const struct hvm_start_info *si)
     if (bad)
         uk_panic("boot: malformed command line: %s", why);
     clock_init(&cmdline);
-    mem_init(si);
+    kmem_init(si);
     report_unknown_options();
     devices_init(&cmdline);
     uk_app_main(cmdline.nargs, cmdline.argv, cmdline.env);

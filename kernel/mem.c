@@ -26,7 +26,7 @@ static uintptr_t align_up(uintptr_t v, uintptr_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-void mem_init(const struct hvm_start_info *si)
+void kmem_init(const struct hvm_start_info *si)
 {
     if (si->version < 1 || !si->memmap_paddr || !si->memmap_entries)
         uk_panic("mem: PVH start info has no memory map (version %u)", si->version);
@@ -52,7 +52,7 @@ void mem_init(const struct hvm_start_info *si)
     pages_low = region_hi;
 }
 
-bool mem_is_ram(uintptr_t addr, size_t len)
+bool kmem_is_ram(uintptr_t addr, size_t len)
 {
     uintptr_t image = 0x100000;
     if (addr + len < addr)

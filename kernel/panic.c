@@ -39,7 +39,7 @@ static bool frame_readable(uintptr_t rbp)
 {
     if (rbp & 7 || in_stack_guard(rbp) || in_stack_guard(rbp + 15))
         return false;
-    return mem_is_ram(rbp, 16);
+    return kmem_is_ram(rbp, 16);
 }
 
 /*

@@ -16,6 +16,9 @@ static inline int libos_fail(int e)
 // console_fd.c
 void console_fd_init(void);
 
+// lwip/net_init.c
+void net_init(void);
+
 // idle.c
 /* Waits until (deadline_ns) or an event; the one place the libos blocks. */
 void libos_idle(uint64_t deadline_ns);

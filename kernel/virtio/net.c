@@ -138,26 +138,28 @@ uk_result_t uk_net_read(int index, void *out, size_t size, size_t *len)
 {
     struct net_device *n = net_get(index);
     uint32_t used_len;
+    void *token;
     if (!n)
         return UK_EINVAL;
-    void *token = virtq_get_used(&n->rx, &used_len);
-    if (!token)
-        return UK_EAGAIN;
-    uint16_t i = (uint16_t)((uintptr_t)token - 1);
-    uint8_t *buf = n->rx_bufs + (size_t)i * NET_BUF_BYTES;
-    size_t frame = used_len > sizeof(struct virtio_net_hdr) ? used_len - sizeof(struct virtio_net_hdr) : 0;
-    uk_result_t r = UK_OK;
-    if (frame > size || frame == 0 || used_len > NET_BUF_BYTES) {
-        n->rx_dropped++;
-        r = UK_EAGAIN; /* dropped; the caller simply reads on */
-    } else {
-        kmemcpy(out, buf + sizeof(struct virtio_net_hdr), frame);
-        *len = frame;
-        n->rx_frames++;
+    while ((token = virtq_get_used(&n->rx, &used_len))) {
+        uint16_t i = (uint16_t)((uintptr_t)token - 1);
+        uint8_t *buf = n->rx_bufs + (size_t)i * NET_BUF_BYTES;
+        size_t hdr = sizeof(struct virtio_net_hdr);
+        size_t frame = used_len > hdr ? used_len - hdr : 0;
+        bool ok = frame && frame <= size && used_len <= NET_BUF_BYTES;
+        if (ok) {
+            kmemcpy(out, buf + hdr, frame);
+            *len = frame;
+            n->rx_frames++;
+        } else {
+            n->rx_dropped++; /* too big for the caller, or a device bug: skip it */
+        }
+        rx_post(n, i); /* give the buffer straight back: the ring stays full */
+        notify_if_wanted(n, &n->rx, RXQ);
+        if (ok)
+            return UK_OK;
     }
-    rx_post(n, i); /* give the buffer straight back: the ring stays full */
-    notify_if_wanted(n, &n->rx, RXQ);
-    return r;
+    return UK_EAGAIN;
 }
 
 /* True when a frame has arrived that nobody has read (memory reads only). */

@@ -34,6 +34,9 @@ typedef enum {
  */
 void uk_app_main(int argc, char **argv, char **envp);
 
+/* Returns the value of kernel option (key) from the command line (e.g. "ip"), or NULL. */
+const char *uk_kernel_option(const char *key);
+
 /* ---- console ---- */
 
 /* Writes (len) bytes from (*buf) to the console, all of them, in one piece. */
