@@ -43,6 +43,14 @@ int signals_install(struct vmm *vmm)
     if (sigaction(SIGINT, &sa, &saved_int) < 0 ||
         sigaction(SIGTERM, &sa, &saved_term) < 0)
         return vmm_fail(errno, "install the SIGINT/SIGTERM handlers");
+    /* sandbox.c blocked them across the fork; one that came in between
+     * is delivered now, to the handler above. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    if (sigprocmask(SIG_UNBLOCK, &stop, NULL) < 0)
+        return vmm_fail(errno, "unblock SIGINT/SIGTERM");
     return 0;
 }
 

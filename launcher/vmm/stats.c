@@ -72,6 +72,10 @@ void stats_print(const struct vmm *vmm)
                     (unsigned long long)s->exits_by_reason[i]);
     print_ranges(&vmm->pio, "port");
     print_ranges(&vmm->mmio, "mmio");
+    unsigned nioctls, nsyscalls = seccomp_allowlist_size(&nioctls);
+    if (vmm->confined)
+        fprintf(stderr, "unikit: stats: seccomp: %u system calls allowed, "
+                        "ioctl with %u requests\n", nsyscalls, nioctls);
     fprintf(stderr,
             "unikit: stats: host setup %.3f ms, first exit %.3f ms, "
             "first output %.3f ms, total %.3f ms\n",

@@ -38,12 +38,13 @@ static int setup(struct vmm *vmm, const struct run_config *cfg)
         console_open(vmm, cfg->console_path) < 0 ||
         console_register(vmm) < 0 || hypercall_register(vmm) < 0 ||
         attach_disks(vmm, cfg) < 0 || load_image(vmm) < 0 ||
-        signals_install(vmm) < 0 || wait_init(vmm) < 0)
+        signals_install(vmm) < 0 || wait_init(vmm) < 0 ||
+        seccomp_install(vmm) < 0)
         return -1;
     return 0;
 }
 
-int vmm_run(const struct run_config *cfg)
+int vmm_boot(const struct run_config *cfg)
 {
     struct vmm vmm = {
         .cfg = cfg,

@@ -13,6 +13,9 @@
  * or SIGTERM, stopped it), or UK_EXIT_LAUNCHER (125) for the VMM's own
  * failures, after printing one line "unikit: vmm: <what>: <strerror>".
  * With cfg->stats, prints exit counts and timings to stderr at the end.
+ * The VMM itself runs in a child process, confined by a seccomp allowlist
+ * from before the first KVM_RUN (sandbox.c, seccomp.c); the caller is not
+ * confined. SIGINT/SIGTERM to the caller are forwarded to it.
  */
 int vmm_run(const struct run_config *cfg);
 

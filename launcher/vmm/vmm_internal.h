@@ -106,11 +106,23 @@ struct vmm {
     unsigned nvdevs;
     int epoll_fd, timer_fd;
     struct vmm_stats stats;
+    bool confined; /* the seccomp filter is on (seccomp.c) */
     bool stopped;
     int exit_status;
     bool status_port_written; /* UK_PORT_EXIT_STATUS seen */
     int status_port_value;
 };
+
+/* vmm.c: builds the machine, runs it, returns its status (vmm_run's
+ * contract, vmm.h), all in this process: the body of sandbox.c's child. */
+int vmm_boot(const struct run_config *cfg);
+
+/* seccomp.c: confines this process to the calls the running VMM needs;
+ * the last step of setup, after every descriptor is open. */
+int seccomp_install(struct vmm *vmm);
+/* The number of allowed system calls (ioctl counted once), and in
+ * (*nioctls) the number of allowed ioctl requests. */
+unsigned seccomp_allowlist_size(unsigned *nioctls);
 
 /* kvm.c */
 int kvm_open(struct vmm *vmm);
