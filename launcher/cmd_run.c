@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <unikit/boot_abi.h>
@@ -99,16 +100,22 @@ static void print_stats(const struct backend *b, uint64_t wall_ns, int status)
             self.ru_maxrss);
 }
 
-/* A disk must open as asked (read-write unless :ro) before any backend starts. */
+/* A disk must open as asked (read-write unless :ro) and be a regular file of at least one
+ * 512-byte sector (virtio-blk counts in sectors), before any backend starts. */
 static int check_disks(const struct run_config *cfg, struct uk_error *err)
 {
     for (int i = 0; i < cfg->ndisks; i++) {
         const struct disk_config *d = &cfg->disks[i];
+        struct stat st;
         int fd = open(d->path, (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
         if (fd < 0)
             return uk_error_set(err, errno, "%s: cannot open disk%s", d->path,
                                 d->ro ? " (read-only)" : " for reading and writing");
+        int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 512;
         close(fd);
+        if (!ok)
+            return uk_error_set(err, 0, "%s: a disk must be a regular file of at least one "
+                                "512-byte sector", d->path);
     }
     return 0;
 }

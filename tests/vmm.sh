@@ -194,15 +194,91 @@ else
     skip vmm-no-dev-kvm "needs root and unshare"
 fi
 
-# Disks: once `unikit run` takes --disk.
-if "$UNIKIT" run --help 2>&1 | grep -q -- '--disk'; then
-    head -c 8192 /dev/zero >"$TMP/disk.img"
-    vmm_case vmm-disk-window 0 -- --disk "$TMP/disk.img" "$G/virtio_magic.elf"
-    vmm_case vmm-disk-missing 125 'open disk .*No such file' -- --disk "$TMP/none.img" "$G/exit_port.elf"
-    : >"$TMP/empty.img"
-    vmm_case vmm-disk-empty 125 'at least one 512-byte sector' -- --disk "$TMP/empty.img" "$G/exit_port.elf"
+# ---- hostile input: one message, status 125, on both backends, nothing left running ----
+
+# refused NAME REGEX -- unikit-run-arguments...: under --vmm kvm and --vmm qemu,
+# the run exits 125 with exactly one "unikit:" line, and it matches REGEX.
+refused() {
+    local name=$1 re=$2 vmm
+    shift 3
+    for vmm in kvm qemu; do
+        local log=$TMP/refused.log
+        timeout 20 "$UNIKIT" run --vmm $vmm "$@" </dev/null >"$log" 2>&1
+        local got=$? lines
+        lines=$(grep -c '^unikit: ' "$log")
+        if [ "$got" != 125 ]; then
+            fail "$name [$vmm]" "exit status $got, expected 125: $(tail -c 400 "$log" | tr '\n' '|')"
+        elif ! grep -Eq -- "$re" "$log"; then
+            fail "$name [$vmm]" "output lacks /$re/: $(tail -c 400 "$log" | tr '\n' '|')"
+        elif [ "$lines" != 1 ]; then
+            fail "$name [$vmm]" "expected one unikit: line, got $lines: $(tail -c 400 "$log" | tr '\n' '|')"
+        else
+            pass "$name [$vmm]"
+        fi
+    done
+}
+
+# Images: cut short, or loading where they must not (the linker script moved).
+head -c 100 "$G/exit_port.elf" >"$TMP/headers-cut.elf"
+head -c 1000 "$G/exit_port.elf" >"$TMP/segment-cut.elf"
+at() { sed "s/0x100000/$1/" "$V/tests/guest.ld" >"$TMP/at.ld" &&
+    ld --no-warn-rwx-segments -T "$TMP/at.ld" -o "$TMP/at-$1.elf" "$OUT/exit_port.o"; }
+at 0x6000 && at 0xbff00000 || fail "hostile images (build)" "ld failed"
+# paddr B0 .. B7 (little-endian bytes as printf escapes) -> $TMP/paddr.elf: the
+# first program header's p_paddr (offset 24 in it) rewritten.
+paddr() {
+    local phoff
+    cp "$G/exit_port.elf" "$TMP/paddr.elf"
+    phoff=$(od -An -t u8 -j 32 -N 8 "$TMP/paddr.elf" | tr -d ' ')
+    printf "$1" | dd of="$TMP/paddr.elf" bs=1 seek=$((phoff + 24)) conv=notrunc 2>/dev/null
+}
+printf 'not an ELF at all\n' >"$TMP/text.elf"
+refused "hostile: ELF headers cut short" 'program headers run past the end of the file' -- "$TMP/headers-cut.elf"
+refused "hostile: ELF segment cut short" 'runs past the end of the file \(truncated\?\)' -- "$TMP/segment-cut.elf"
+refused "hostile: not an ELF" "$TMP/text.elf: " -- "$TMP/text.elf"
+refused "hostile: missing image" 'cannot open: No such file' -- "$TMP/none.elf"
+refused "hostile: segment over the start info (0x6000)" 'a segment loads at 0x6000, below 1 MiB' -- "$TMP/at-0x6000.elf"
+refused "hostile: segment outside guest memory" 'needs at least 3073M of guest memory .* but -m gives 32M' \
+    -- "$TMP/at-0xbff00000.elf"
+paddr '\x00\x00\x10\x00\x01\x00\x00\x00' # 0x100100000
+refused "hostile: segment above 4 GiB" 'needs at least .* of guest memory|4 GiB' -- -m 3G "$TMP/paddr.elf"
+paddr '\x00\xf0\xff\xff\xff\xff\xff\xff' # wraps around the address space
+refused "hostile: segment wrapping around 2^64" "$TMP/paddr.elf: " -- "$TMP/paddr.elf"
+
+# Memory: too much is refused; the most allowed costs only the pages the guest touches.
+refused "hostile: -m 10T" '^unikit: run: -m 10T: guest memory must be between 4M and 3G$' -- -m 10T "$G/exit_port.elf"
+refused "hostile: -m 4G" '^unikit: run: -m 4G: guest memory must be between' -- -m 4G "$G/exit_port.elf"
+refused "hostile: -m 18446744073709551616" 'size `18446744073709551616` is too large' \
+    -- -m 18446744073709551616 "$G/exit_port.elf"
+vmm_case vmm-3G-untouched 7 '^unikit: stats: backend kvm, .*max rss [0-9]{1,4} KiB' -- -m 3G --stats "$G/exit_port.elf"
+
+# Disks.
+head -c 8192 /dev/zero >"$TMP/disk.img"
+vmm_case vmm-disk-window 0 -- --disk "$TMP/disk.img" "$G/virtio_magic.elf"
+: >"$TMP/empty.img"
+head -c 100 /dev/zero >"$TMP/short.img"
+refused "hostile: missing disk" "$TMP/none.img: cannot open disk for reading and writing: No such file" \
+    -- --disk "$TMP/none.img" "$G/exit_port.elf"
+refused "hostile: missing read-only disk" "cannot open disk \(read-only\): No such file" \
+    -- --disk "$TMP/none.img:ro" "$G/exit_port.elf"
+refused "hostile: zero-length disk" "empty.img: a disk must be a regular file of at least one 512-byte sector" \
+    -- --disk "$TMP/empty.img" "$G/exit_port.elf"
+refused "hostile: disk shorter than a sector" "at least one 512-byte sector" -- --disk "$TMP/short.img" "$G/exit_port.elf"
+refused "hostile: a directory as disk" "at least one 512-byte sector" -- --disk "$TMP:ro" "$G/exit_port.elf"
+
+# Flags.
+refused "hostile: --vmm foo" "^unikit: run: --vmm \`foo\`: expected kvm or qemu$" -- --vmm foo "$G/exit_port.elf"
+refused "hostile: unknown flag" "unknown option \`--bogus\`" -- --bogus "$G/exit_port.elf"
+refused "hostile: -m abc" "\`abc\` is not a size" -- -m abc "$G/exit_port.elf"
+refused "hostile: --disk with no IMAGE after it" 'no IMAGE given' -- --disk "$G/exit_port.elf"
+refused "hostile: --console with no value" 'no IMAGE given|--console needs a value' -- --console
+refused "hostile: no IMAGE" 'no IMAGE given' --
+
+sleep 0.2
+if stray=$(pgrep -af "$TMP/" | grep -v pgrep); then
+    fail "hostile: nothing left running" "$(printf '%s' "$stray" | tr '\n' '|')"
 else
-    skip vmm-disks "unikit run has no --disk flag yet"
+    pass "hostile: nothing left running"
 fi
 
 # The real image, when it has been built.
