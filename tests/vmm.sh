@@ -281,6 +281,33 @@ else
     pass "hostile: nothing left running"
 fi
 
+# ---- virtio-blk through the guest's block API, on both backends, then checked on the host ----
+BLK=$BUILD/apps/test_blk.elf
+if [ -f "$BLK" ] && $HOSTCC $CFLAGS -o "$OUT/blk_pattern" "$V/tests/blk_pattern.c" 2>"$TMP/blk_pattern.cc"; then
+    for vmm in kvm qemu; do
+        # d0: read-write, 4 MiB; d1: read-only, "unikit-ro" then zeros; in this order.
+        truncate -s 0 "$TMP/d0.img" && truncate -s 4M "$TMP/d0.img"
+        { printf 'unikit-ro'; head -c $((1048576 - 9)) /dev/zero; } >"$TMP/d1.img"
+        cp "$TMP/d1.img" "$TMP/d1.orig"
+        timeout 30 "$UNIKIT" run --vmm $vmm --disk "$TMP/d0.img" --disk "$TMP/d1.img:ro" \
+            "$BLK" "$(stat -c %s "$TMP/d0.img")" </dev/null >"$TMP/blk.log" 2>&1
+        got=$?
+        if [ $got = 0 ] && grep -q '^SUCCESS$' "$TMP/blk.log"; then
+            pass "vmm-blk-guest [$vmm]"
+        else
+            fail "vmm-blk-guest [$vmm]" "status $got: $(tail -c 600 "$TMP/blk.log" | tr '\n' '|')"
+        fi
+        "$OUT/blk_pattern" "$TMP/d0.img" | sed "s/^\(PASS\|FAIL\) \([^:]*\)/\1 \2 [$vmm]/"
+        if cmp -s "$TMP/d1.img" "$TMP/d1.orig"; then
+            pass "vmm-blk-host-ro-untouched [$vmm]"
+        else
+            fail "vmm-blk-host-ro-untouched [$vmm]" "the read-only disk changed"
+        fi
+    done
+else
+    skip vmm-blk-guest "$BLK not built, or blk_pattern.c does not build: $(head -c 300 "$TMP/blk_pattern.cc" 2>/dev/null)"
+fi
+
 # The real image, when it has been built.
 HELLO=$BUILD/apps/hello.elf
 if [ -f "$HELLO" ]; then
