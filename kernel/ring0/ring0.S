@@ -312,6 +312,29 @@ gp_fatal:
     pushq $13
     jmp trap_common
 
+    /*
+     * The EFI stub's entry (kernel/efi/): long mode already, %rdi = start
+     * info below 4 GiB, the image copied to its physical addresses (so this
+     * block is at 1 MiB), interrupts off, the firmware's identity map, GDT
+     * and IDT. Switch to our tables and continue where entry32 does. The
+     * stub has rewritten the PDPT already if the CPU lacks 1 GiB pages.
+     */
+    .globl uk_entry64_efi
+uk_entry64_efi:
+    mov $R0_PML4, %eax
+    mov %rax, %cr3
+    mov $CR4_BOOT, %eax
+    mov %rax, %cr4
+    mov $CR0_BOOT, %eax
+    mov %rax, %cr0
+    lgdt gdt_ptr
+    mov $SEL_KDATA, %eax
+    mov %eax, %ss
+    mov %edi, %esi          /* entry64 hands %esi to kernel_main */
+    pushq $SEL_KCODE
+    pushq $entry64
+    lretq
+
     .org R0_SIZE - 1
     .byte 0
 
