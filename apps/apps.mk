@@ -33,12 +33,12 @@ $(BUILD)/$(2)/%.o: $(2)/%.c $$(wildcard $(2)/*.h) $(GUEST_FLAGS_STAMP)
 	@echo "  CC      $$<"
 	$(Q)$(CC) $$(GUEST_CFLAGS) -I$(2) -c -o $$@ $$<
 
-$(BUILD)/apps/$(1).elf: $$($(1)_OBJS) $(KERNEL_OBJS) $(LIBOS_OBJS) $(BUILD)/syms_empty.o kernel/kernel.ld tools/mksyms.sh $$(LWIP_LIB)
+$(BUILD)/apps/$(1).elf: $$($(1)_OBJS) $(KERNEL_OBJS) $(BUILD)/libos.a $(BUILD)/syms_empty.o kernel/kernel.ld tools/mksyms.sh $$(LWIP_LIB)
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$(Q)$(LINK_GUEST) -o $$@.pass1 $(KERNEL_OBJS) $(LIBOS_OBJS) $$($(1)_OBJS) $(BUILD)/syms_empty.o $$(GUEST_LIBS)
+	$(Q)$(LINK_GUEST) -o $$@.pass1 $(KERNEL_OBJS) $$($(1)_OBJS) $(BUILD)/syms_empty.o $$(GUEST_LIBS)
 	$(Q)tools/mksyms.sh $$@.pass1 > $$@.syms.S && $(CC) -c -o $$@.syms.o $$@.syms.S
-	$(Q)$(LINK_GUEST) -o $$@.dbg $(KERNEL_OBJS) $(LIBOS_OBJS) $$($(1)_OBJS) $$@.syms.o $$(GUEST_LIBS)
+	$(Q)$(LINK_GUEST) -o $$@.dbg $(KERNEL_OBJS) $$($(1)_OBJS) $$@.syms.o $$(GUEST_LIBS)
 	$(Q)objcopy --strip-debug $$@.dbg $$@
 	$(Q)rm -f $$@.pass1 $$@.syms.S $$@.syms.o
 endef

@@ -14,7 +14,7 @@ GUEST_CFLAGS = $(GUEST_BASE_CFLAGS) -Ilibos/include -I$(LWIP_SRC)/src/include -I
 	-isystem $(NEWLIB)/include -D_DEFAULT_SOURCE -DFD_SETSIZE=1024 \
 	-D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
 	-D_POSIX_CPUTIME=1 -D_POSIX_THREAD_CPUTIME=1 -D_POSIX_THREADS=1 -D_UNIX98_THREAD_MUTEX_ATTRIBUTES=1
-GUEST_LIBS = --start-group $(LWIP_LIB) $(NEWLIB)/lib/libc.a $(NEWLIB)/lib/libm.a \
+GUEST_LIBS = --start-group $(BUILD)/libos.a $(LWIP_LIB) $(NEWLIB)/lib/libc.a $(NEWLIB)/lib/libm.a \
 	$(shell $(CC) -print-libgcc-file-name) --end-group
 
 $(BUILD)/libos/%.o: libos/%.c $(wildcard libos/*.h libos/lwip/*.h libos/lwip/arch/*.h libos/include/*.h libos/include/*/*.h kernel/include/unikit/*.h) $(GUEST_FLAGS_STAMP)
@@ -53,3 +53,8 @@ $(UNIKIT_CACHE)/lwip-2.1.3-%/liblwip.a: $(LWIP_PORT_HEADERS)
 	for f in $(LWIP_FILES); do echo $$f; done | \
 	  xargs -P $$(nproc) -I{} sh -c '$(CC) $(GUEST_CFLAGS) -w -c -o '$$d'/$$(basename {} .c).o {}'; \
 	mkdir -p $(@D); ar rcs $@.tmp $$d/*.o && mv $@.tmp $@; rm -rf $$d
+
+# The libos is an archive, so an image links only what its application uses.
+$(BUILD)/libos.a: $(LIBOS_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $(LIBOS_OBJS)

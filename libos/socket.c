@@ -9,6 +9,10 @@
 #include "fd.h"
 #include "libos.h"
 
+/* Using sockets brings the network up at start: keep net_init in the link. */
+void net_init(void);
+static void (*const bring_network_up)(void) __attribute__((used)) = net_init;
+
 /* The lwIP socket number travels in the descriptor's object pointer (+1, so it is never NULL). */
 static int lwip_of(void *obj)
 {

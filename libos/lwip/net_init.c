@@ -50,6 +50,8 @@ static void print_netif(struct netif *nif, const char *how)
 
 void net_init(void)
 {
+    /* lwIP starts even without an interface: sockets then fail as on a host without a network. */
+    tcpip_init(NULL, NULL);
     if (uk_net_count() == 0)
         return;
     ip4_addr_t ip, mask, gw;
@@ -63,7 +65,6 @@ void net_init(void)
     if (gw_opt && !ip4addr_aton(gw_opt, &gw))
         uk_panic("net: malformed gw=%s", gw_opt);
 
-    tcpip_init(NULL, NULL);
     sched_set_poll(uknetif_poll);
     LOCK_TCPIP_CORE();
     struct netif *nif = uknetif_add(0, &ip, &mask, &gw);
