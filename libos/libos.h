@@ -16,6 +16,10 @@ static inline int libos_fail(int e)
 // console_fd.c
 void console_fd_init(void);
 
+// files.c
+/* Mounts the tar archive on disk 0 at / (tarfs.h), if there is a disk. */
+void files_init(void);
+
 // lwip/net_init.c
 void net_init(void);
 

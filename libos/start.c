@@ -14,6 +14,7 @@ void uk_app_main(int argc, char **argv, char **envp)
     /* stdout is line-buffered (newlib sees a tty), stderr unbuffered. */
     setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
     setvbuf(stderr, NULL, _IONBF, 0);
+    files_init();
     net_init();
     exit(main(argc, argv, envp));
 }

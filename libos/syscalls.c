@@ -1,41 +1,12 @@
-/* syscalls.c: newlib's process and memory system calls on the unikit kernel (files go through fd.c). */
+/* syscalls.c: newlib's process and memory system calls on the unikit kernel (descriptors: fd.c; paths: files.c). */
 #include <signal.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <sys/times.h>
 #include <unistd.h>
 
 #include "libos.h"
 
 #define LIBOS_PID 1
-
-/* No file system yet: every path is missing. */
-int open(const char *path, int flags, ...)
-{
-    (void)path;
-    (void)flags;
-    return libos_fail(ENOENT);
-}
-
-int stat(const char *path, struct stat *st)
-{
-    (void)path;
-    (void)st;
-    return libos_fail(ENOENT);
-}
-
-int unlink(const char *path)
-{
-    (void)path;
-    return libos_fail(ENOENT);
-}
-
-int link(const char *old, const char *new)
-{
-    (void)old;
-    (void)new;
-    return libos_fail(ENOENT);
-}
 
 void *sbrk(ptrdiff_t increment)
 {

@@ -75,3 +75,51 @@ guest_case panic-abort 255 'panic: abort\(\) called' '<abort\+' '<main\+' -- "$C
 guest_case panic-assert 255 'assertion "argc == 42" failed' 'panic: abort\(\) called' \
     '<__assert_func\+' -- "$CRASH" assert
 guest_case crash-nothing 3 'nothing crashed' -- "$CRASH" none
+
+# files: a tar archive on disk 0 mounted at /, raw disks at /dev/vdb, /dev/vdc; refused first disks
+FILES=$APPS/test_files.elf
+make_site() { # make_site DIR: the tree every tar disk holds
+    local d=$1 long=long/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
+    mkdir -p "$d/sub/nested" "$d/$long" "$d/../extra/implied"
+    printf '<h1>hello</h1>\n' >"$d/index.html"
+    printf 'deep\n' >"$d/sub/nested/deep.txt"
+    printf 'b\n' >"$d/sub/b.txt"
+    printf 'long name\n' >"$d/$long/ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff.txt"
+    : >"$d/empty"
+    printf 'dated\n' >"$d/dated.txt" && touch -d @1600000000 "$d/dated.txt"
+    printf 'secret\n' >"$d/secret" && chmod 0600 "$d/secret"
+    printf '#!/bin/sh\n' >"$d/run.sh" && chmod 0755 "$d/run.sh"
+    chmod 0644 "$d/index.html" && chmod 0750 "$d/sub"
+    ln -s index.html "$d/link.txt" && ln "$d/index.html" "$d/hard.html"
+    seq 0 196607 | awk '{ printf "%015x\n", $1 }' >"$d/big.bin"
+    printf 'implied\n' >"$d/../extra/implied/x.txt"
+}
+make_site "$OUT/site/root"
+for fmt in gnu ustar posix; do # implied/ has no entry of its own: appended after the rest
+    tar -cf "$OUT/site-$fmt.tar" --format=$fmt -C "$OUT/site/root" . &&
+        tar -rf "$OUT/site-$fmt.tar" --format=$fmt -C "$OUT/site/extra" implied/x.txt
+done
+truncate -s 1M "$OUT/raw.img"
+{ printf 'unikit-ro'; head -c 65527 /dev/zero; } >"$OUT/ro.img"
+guest_case files-tar 0 '^SUCCESS$' -- --disk "$OUT/site-gnu.tar" --disk "$OUT/raw.img" \
+    --disk "$OUT/ro.img:ro" "$FILES" tar
+if [ "$(dd if="$OUT/raw.img" bs=1 skip=4097 count=19 2>/dev/null)" = unikit-files-marker ]; then
+    pass "files-raw-written"
+else
+    fail "files-raw-written" "the marker written to /dev/vdb is not in the disk image"
+fi
+guest_case files-ustar 0 '^SUCCESS$' -- --disk "$OUT/site-ustar.tar" "$FILES" tar
+guest_case files-pax 0 '^SUCCESS$' -- --disk "$OUT/site-posix.tar" "$FILES" tar
+{ for i in $(seq 100); do printf 'this is not a tar archive\n'; done; } >"$OUT/notar.img"
+truncate -s 64K "$OUT/notar.img"
+guest_case files-not-tar 0 '^unikit: disk 0 \(/dev/vda\) is not a tar archive: no tar header at byte 0' \
+    '^SUCCESS$' -- --disk "$OUT/notar.img" "$FILES" notar
+cp "$OUT/site-gnu.tar" "$OUT/badsum.tar" && printf 'X' | dd of="$OUT/badsum.tar" bs=1 seek=520 conv=notrunc 2>/dev/null
+guest_case files-bad-checksum 0 \
+    '^unikit: disk 0 \(/dev/vda\) is not a tar archive: the header at byte 512 has a bad checksum' \
+    '^SUCCESS$' -- --disk "$OUT/badsum.tar" "$FILES" notar
+head -c $(( $(stat -c %s "$OUT/site-gnu.tar") / 1024 * 512 )) "$OUT/site-gnu.tar" >"$OUT/truncated.tar"
+guest_case files-truncated 0 '^unikit: disk 0 \(/dev/vda\) is not a tar archive: truncated' \
+    '^SUCCESS$' -- --disk "$OUT/truncated.tar" "$FILES" notar
+: >"$OUT/zero-length.img" # refused by the launcher before either backend boots
+guest_case files-empty-disk 125 'at least one 512-byte sector' -- --disk "$OUT/zero-length.img" "$FILES" notar
