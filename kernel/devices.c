@@ -49,16 +49,21 @@ void devices_init(const struct cmdline *cl)
             kprintf("unikit: no virtio device at 0x%lx\n", addr);
             continue;
         }
-        switch (dev.device_id) {
-        case VIRTIO_ID_BLOCK:
-            virtio_blk_attach(&dev);
-            break;
-        case VIRTIO_ID_NET:
-            virtio_net_attach(&dev);
-            break;
-        default:
-            kprintf("unikit: virtio device type %u at 0x%lx has no driver\n", dev.device_id, addr);
-        }
+        virtio_attach(&dev);
+    }
+}
+
+void virtio_attach(struct virtio_dev *dev)
+{
+    switch (dev->device_id) {
+    case VIRTIO_ID_BLOCK:
+        virtio_blk_attach(dev);
+        break;
+    case VIRTIO_ID_NET:
+        virtio_net_attach(dev);
+        break;
+    default:
+        kprintf("unikit: %s device type %u has no driver\n", dev->ops->name, dev->device_id);
     }
 }
 

@@ -41,18 +41,18 @@ int virtio_blk_attach(struct virtio_dev *dev)
     b->dev = *dev;
     uint64_t wanted = (1ULL << VIRTIO_BLK_F_RO) | (1ULL << VIRTIO_BLK_F_FLUSH) |
                       (1ULL << VIRTIO_F_RING_EVENT_IDX);
-    if (virtio_mmio_negotiate(&b->dev, wanted) < 0) {
+    if (b->dev.ops->negotiate(&b->dev, wanted) < 0) {
         kprintf("virtio-blk: feature negotiation failed (FEATURES_OK not kept)\n");
         return -1;
     }
-    if (virtio_mmio_queue_setup(&b->dev, 0, &b->vq, BLK_QUEUE_SIZE) < 0) {
+    if (b->dev.ops->queue_setup(&b->dev, 0, &b->vq, BLK_QUEUE_SIZE) < 0) {
         kprintf("virtio-blk: cannot set up the request queue\n");
         return -1;
     }
-    virtio_mmio_read_config(&b->dev, 0, &b->sectors, sizeof b->sectors);
+    b->dev.ops->read_config(&b->dev, 0, &b->sectors, sizeof b->sectors);
     b->read_only = b->dev.features & (1ULL << VIRTIO_BLK_F_RO);
     b->has_flush = b->dev.features & (1ULL << VIRTIO_BLK_F_FLUSH);
-    virtio_mmio_ready(&b->dev);
+    b->dev.ops->ready(&b->dev);
     blk_count++;
     return 0;
 }
@@ -134,7 +134,7 @@ uk_result_t uk_block_submit(int index, struct uk_block_req *req)
     if (virtq_add(&b->vq, bufs, with_data ? 3 : 2, req) < 0)
         return UK_EAGAIN;
     if (platform != PLATFORM_UKVM && virtq_should_notify(&b->vq))
-        virtio_mmio_notify(&b->dev, 0); /* under unikit's VMM the wait hypercall is the kick */
+        b->dev.ops->notify(&b->dev, 0); /* under unikit's VMM the wait hypercall is the kick */
     return UK_OK;
 }
 

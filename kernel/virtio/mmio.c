@@ -38,8 +38,11 @@ static void wr(struct virtio_dev *dev, size_t off, uint32_t v)
     *(volatile uint32_t *)(dev->base + off) = v;
 }
 
+static const struct virtio_transport mmio_transport;
+
 int virtio_mmio_probe(struct virtio_dev *dev, uintptr_t base, int irq)
 {
+    *dev = (struct virtio_dev){.ops = &mmio_transport};
     dev->base = (volatile uint8_t *)base;
     dev->irq = irq;
     if (rd(dev, MMIO_MAGIC) != VIRT_MAGIC)
@@ -55,7 +58,7 @@ int virtio_mmio_probe(struct virtio_dev *dev, uintptr_t base, int irq)
     return 0;
 }
 
-int virtio_mmio_negotiate(struct virtio_dev *dev, uint64_t wanted)
+static int mmio_negotiate(struct virtio_dev *dev, uint64_t wanted)
 {
     /* 3.1.1 steps 2-3: we have noticed the device and know how to drive it. */
     wr(dev, MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -85,7 +88,7 @@ int virtio_mmio_negotiate(struct virtio_dev *dev, uint64_t wanted)
     return 0;
 }
 
-int virtio_mmio_queue_setup(struct virtio_dev *dev, int index, struct virtq *vq, uint16_t max_size)
+static int mmio_queue_setup(struct virtio_dev *dev, int index, struct virtq *vq, uint16_t max_size)
 {
     /* 4.2.3.2: select the queue, check it is unused, size it, give its rings. */
     wr(dev, MMIO_QUEUE_SEL, (uint32_t)index);
@@ -117,17 +120,17 @@ int virtio_mmio_queue_setup(struct virtio_dev *dev, int index, struct virtq *vq,
     return 0;
 }
 
-void virtio_mmio_ready(struct virtio_dev *dev)
+static void mmio_ready(struct virtio_dev *dev)
 {
     wr(dev, MMIO_STATUS, rd(dev, MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
 }
 
-void virtio_mmio_notify(struct virtio_dev *dev, int index)
+static void mmio_notify(struct virtio_dev *dev, int index)
 {
     wr(dev, MMIO_QUEUE_NOTIFY, (uint32_t)index);
 }
 
-uint32_t virtio_mmio_ack_interrupt(struct virtio_dev *dev)
+static uint32_t mmio_ack_interrupt(struct virtio_dev *dev)
 {
     uint32_t isr = rd(dev, MMIO_INTERRUPT_STATUS);
     if (isr)
@@ -135,7 +138,7 @@ uint32_t virtio_mmio_ack_interrupt(struct virtio_dev *dev)
     return isr;
 }
 
-void virtio_mmio_read_config(struct virtio_dev *dev, size_t offset, void *buf, size_t len)
+static void mmio_read_config(struct virtio_dev *dev, size_t offset, void *buf, size_t len)
 {
     uint8_t *out = buf;
     uint32_t gen;
@@ -154,3 +157,13 @@ void virtio_mmio_read_config(struct virtio_dev *dev, size_t offset, void *buf, s
                 out[i] = cfg[i];
     } while (gen != rd(dev, MMIO_CONFIG_GENERATION));
 }
+
+static const struct virtio_transport mmio_transport = {
+    .name = "virtio-mmio",
+    .negotiate = mmio_negotiate,
+    .queue_setup = mmio_queue_setup,
+    .ready = mmio_ready,
+    .notify = mmio_notify,
+    .ack_interrupt = mmio_ack_interrupt,
+    .read_config = mmio_read_config,
+};

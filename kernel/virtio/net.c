@@ -41,7 +41,7 @@ static void rx_post(struct net_device *n, uint16_t i)
 static void notify_if_wanted(struct net_device *n, struct virtq *vq, int index)
 {
     if (platform != PLATFORM_UKVM && virtq_should_notify(vq))
-        virtio_mmio_notify(&n->dev, index);
+        n->dev.ops->notify(&n->dev, index);
 }
 
 int virtio_net_attach(struct virtio_dev *dev)
@@ -52,12 +52,12 @@ int virtio_net_attach(struct virtio_dev *dev)
     n->dev = *dev;
     uint64_t wanted = (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS) |
                       (1ULL << VIRTIO_F_RING_EVENT_IDX);
-    if (virtio_mmio_negotiate(&n->dev, wanted) < 0) {
+    if (n->dev.ops->negotiate(&n->dev, wanted) < 0) {
         kprintf("virtio-net: feature negotiation failed\n");
         return -1;
     }
-    if (virtio_mmio_queue_setup(&n->dev, RXQ, &n->rx, NET_QUEUE_SIZE) < 0 ||
-        virtio_mmio_queue_setup(&n->dev, TXQ, &n->tx, NET_QUEUE_SIZE) < 0) {
+    if (n->dev.ops->queue_setup(&n->dev, RXQ, &n->rx, NET_QUEUE_SIZE) < 0 ||
+        n->dev.ops->queue_setup(&n->dev, TXQ, &n->tx, NET_QUEUE_SIZE) < 0) {
         kprintf("virtio-net: cannot set up the queues\n");
         return -1;
     }
@@ -69,7 +69,7 @@ int virtio_net_attach(struct virtio_dev *dev)
         return -1;
     }
     if (n->dev.features & (1ULL << VIRTIO_NET_F_MAC))
-        virtio_mmio_read_config(&n->dev, 0, n->mac, 6);
+        n->dev.ops->read_config(&n->dev, 0, n->mac, 6);
     else
         kmemcpy(n->mac, "\x52\x54\x00\x12\x34\x56", 6);
     for (uint16_t i = 0; i < n->tx.size; i++)
@@ -77,7 +77,7 @@ int virtio_net_attach(struct virtio_dev *dev)
     /* 5.1.6.3: fill the receive queue before DRIVER_OK. */
     for (uint16_t i = 0; i < n->rx.size; i++)
         rx_post(n, i);
-    virtio_mmio_ready(&n->dev);
+    n->dev.ops->ready(&n->dev);
     notify_if_wanted(n, &n->rx, RXQ);
     /* TX completions need no interrupt: they are reaped when buffers run out. */
     virtq_enable_interrupts(&n->tx, false);
@@ -104,7 +104,7 @@ uk_result_t uk_net_info(int index, struct uk_net_info *info)
     info->link_up = 1;
     if (n->dev.features & (1ULL << VIRTIO_NET_F_STATUS)) {
         uint16_t status = 0;
-        virtio_mmio_read_config(&n->dev, 6, &status, 2);
+        n->dev.ops->read_config(&n->dev, 6, &status, 2);
         info->link_up = status & VIRTIO_NET_S_LINK_UP;
     }
     return UK_OK;

@@ -95,38 +95,47 @@ void *virtq_get_used(struct virtq *vq, uint32_t *len);
 /* Sets how far the device may get before it interrupts us (event index). */
 void virtq_enable_interrupts(struct virtq *vq, bool on);
 
-/* ---- mmio.c: the virtio-mmio transport (4.2), modern layout ---- */
+/* ---- transports: virtio-mmio (mmio.c) and virtio-pci (pci.c) behind one ops table ---- */
 
-struct virtio_dev {
-    volatile uint8_t *base; /* MMIO window */
-    uint32_t device_id;
-    int irq;
-    uint64_t features;      /* negotiated */
+struct virtio_dev;
+
+struct virtio_transport {
+    const char *name;
+    /* 3.1.1 up to FEATURES_OK, accepting (wanted) | VERSION_1; 0 or -1 (device FAILED) */
+    int (*negotiate)(struct virtio_dev *dev, uint64_t wanted);
+    /* sets up queue (index) in (vq) with memory from the page allocator; 0 or -1 */
+    int (*queue_setup)(struct virtio_dev *dev, int index, struct virtq *vq, uint16_t max_size);
+    /* DRIVER_OK: the device is live */
+    void (*ready)(struct virtio_dev *dev);
+    /* tells the device queue (index) has new buffers (one VM exit) */
+    void (*notify)(struct virtio_dev *dev, int index);
+    /* acknowledges the device's interrupt; returns the ISR bits that were set */
+    uint32_t (*ack_interrupt)(struct virtio_dev *dev);
+    /* (len) bytes of device configuration at (offset), generation-consistent */
+    void (*read_config)(struct virtio_dev *dev, size_t offset, void *buf, size_t len);
 };
 
-/* Checks the window at (base) and resets the device; returns 0 or -1 (no or legacy device). */
+struct virtio_dev {
+    const struct virtio_transport *ops;
+    volatile uint8_t *base; /* mmio: the window; pci: the common configuration */
+    uint32_t device_id;
+    int irq;                /* mmio: the IOAPIC input; pci: -1 (MSI-X) */
+    uint64_t features;      /* negotiated */
+    /* virtio-pci only */
+    volatile uint8_t *notify_base, *isr, *device_cfg;
+    uint32_t notify_multiplier;
+    uint16_t queue_notify_off[4];
+    uint16_t legacy_io; /* legacy virtio-pci: the I/O BAR, else 0 */
+};
+
+/* Checks the virtio-mmio window at (base) and resets the device; 0, or -1 (none or legacy). */
 int virtio_mmio_probe(struct virtio_dev *dev, uintptr_t base, int irq);
 
-/*
- * Runs the 3.1.1 handshake up to FEATURES_OK, accepting the device features
- * in (wanted) plus VERSION_1; returns 0 or -1 (then the device is FAILED).
- */
-int virtio_mmio_negotiate(struct virtio_dev *dev, uint64_t wanted);
+/* Finds virtio-pci devices on bus 0 and attaches their drivers; returns how many. */
+int virtio_pci_scan(void);
 
-/* Sets up queue (index) with (vq) using memory from the page allocator; returns 0 or -1. */
-int virtio_mmio_queue_setup(struct virtio_dev *dev, int index, struct virtq *vq, uint16_t max_size);
-
-/* Sets DRIVER_OK: the device is live. */
-void virtio_mmio_ready(struct virtio_dev *dev);
-
-/* Notifies the device that queue (index) has new buffers (one VM exit). */
-void virtio_mmio_notify(struct virtio_dev *dev, int index);
-
-/* Acknowledges the device's interrupt status; returns the bits that were set. */
-uint32_t virtio_mmio_ack_interrupt(struct virtio_dev *dev);
-
-/* Reads (len) bytes of device configuration at (offset) into (buf), generation-consistent. */
-void virtio_mmio_read_config(struct virtio_dev *dev, size_t offset, void *buf, size_t len);
+/* Attaches the driver for (dev->device_id), if there is one. */
+void virtio_attach(struct virtio_dev *dev);
 
 /* ---- blk.c ---- */
 int virtio_blk_attach(struct virtio_dev *dev);
