@@ -7,6 +7,13 @@
 extern char **environ;
 int main(int argc, char **argv, char **envp);
 
+/*
+ * Weak: the file system comes in only with open() and friends (files.c),
+ * lwIP only when the application uses sockets (socket.c pulls net_init in).
+ */
+void files_init(void) __attribute__((weak));
+void net_init(void) __attribute__((weak));
+
 void uk_app_main(int argc, char **argv, char **envp)
 {
     environ = envp;
@@ -14,7 +21,9 @@ void uk_app_main(int argc, char **argv, char **envp)
     /* stdout is line-buffered (newlib sees a tty), stderr unbuffered. */
     setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
     setvbuf(stderr, NULL, _IONBF, 0);
-    files_init();
-    net_init();
+    if (files_init)
+        files_init();
+    if (net_init)
+        net_init();
     exit(main(argc, argv, envp));
 }
