@@ -194,6 +194,20 @@ else
     skip vmm-no-dev-kvm "needs root and unshare"
 fi
 
+# /dev/kvm there but not ours to open (as nobody; root opens anything): one message, 125.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ "$(stat -c %a /dev/kvm)" != 666 ]; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$UNIKIT" run --vmm kvm "$G/exit_port.elf" \
+        </dev/null >"$TMP/kvm-denied.log" 2>&1
+    got=$?
+    if [ $got = 125 ] && grep -q '^unikit: vmm: open /dev/kvm: Permission denied$' "$TMP/kvm-denied.log"; then
+        pass vmm-dev-kvm-not-accessible
+    else
+        fail vmm-dev-kvm-not-accessible "status $got: $(tr '\n' '|' <"$TMP/kvm-denied.log")"
+    fi
+else
+    skip vmm-dev-kvm-not-accessible "needs root, setpriv, and a /dev/kvm that not everyone may open"
+fi
+
 # ---- hostile input: one message, status 125, on both backends, nothing left running ----
 
 # refused NAME REGEX -- unikit-run-arguments...: under --vmm kvm and --vmm qemu,
@@ -335,6 +349,11 @@ if [ -f "$HELLO" ]; then
     vmm_case vmm-hello 7 '^Hello from unikit' '^argv\[1\] = "7"$' '^unikit: stats: exits [0-9]+$' \
         -- --stats "$HELLO" 7
     grep -E '^unikit: stats: (exits|host setup)' "$TMP/vmm-hello.log" | sed 's/^/  /'
+    # Exits are the cost here (about 115 us each): one per console write and
+    # one to exit, never one per character: hello 7 writes 7 lines.
+    exits=$(sed -n 's/^unikit: stats: exits \([0-9]*\)$/\1/p' "$TMP/vmm-hello.log")
+    [ -n "$exits" ] && [ "$exits" -le 10 ] && pass "vmm-hello-exits (${exits} <= 10)" ||
+        fail vmm-hello-exits "hello took ${exits:-?} exits, more than 10"
 else
     skip vmm-hello "$HELLO not built (make APP=hello)"
 fi
