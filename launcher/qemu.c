@@ -170,8 +170,8 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
     struct qemu_run_state st = {.console_fd = -1, .status_fd = -1, .exec_pipe = {-1, -1}};
     struct qemu_outcome outcome = {0};
     struct qemu_command cmd = {0};
-    char disk_kopt_text[RUN_MAX_DISKS][64];
-    const char *disk_kopts[RUN_MAX_DISKS];
+    char kopt_text[QEMU_MAX_KOPTS][64];
+    const char *kopts[QEMU_MAX_KOPTS];
     enum run_accel accel;
     const char *binary = getenv(QEMU_BINARY_ENV);
     char why[UK_ERROR_MSG_MAX];
@@ -189,12 +189,8 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
         uk_error_set(err, errno, "qemu: cannot allocate the command line");
         return UK_EXIT_LAUNCHER;
     }
-    for (int i = 0; i < cfg->ndisks && i < RUN_MAX_DISKS; i++) {
-        qemu_disk_kopt(i, disk_kopt_text[i], sizeof(disk_kopt_text[i]));
-        disk_kopts[i] = disk_kopt_text[i];
-    }
-    if (guest_cmdline_build(cfg, "qemu", disk_kopts, cfg->ndisks, cmdline, UK_CMDLINE_MAX,
-                            err) < 0)
+    if (guest_cmdline_build(cfg, "qemu", kopts, qemu_device_kopts(cfg, kopt_text, kopts),
+                            cmdline, UK_CMDLINE_MAX, err) < 0)
         goto out;
     if (cfg->console_path && (st.console_fd = open_console(cfg->console_path, err)) < 0)
         goto out;

@@ -9,7 +9,7 @@
 #define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
 #define QEMU_BINARY_ENV "UNIKIT_QEMU"
 
-#define QEMU_MAX_ARGS (32 + 4 * RUN_MAX_DISKS)
+#define QEMU_MAX_ARGS (36 + 4 * RUN_MAX_DISKS) /* and 4 for --net */
 
 /*
  * microvm's virtio-mmio transports (QEMU hw/i386/microvm.c): 8 windows of 512
@@ -34,6 +34,8 @@ struct qemu_command {
     char status_device[64];
     char *drive[RUN_MAX_DISKS]; /* "-drive" values, allocated (qemu_command_release) */
     char disk_device[RUN_MAX_DISKS][64];
+    char netdev[96];     /* "-netdev tap,id=net0,ifname=NAME,..." */
+    char net_device[96]; /* "-device virtio-net-device,netdev=net0,mac=MAC" */
 };
 
 /*
@@ -54,6 +56,16 @@ void qemu_command_release(struct qemu_command *cmd);
 
 /* Writes the kernel option for disk (index): "virtio_mmio.device=512@0xfeb00e00:12". */
 void qemu_disk_kopt(int index, char *buf, size_t buflen);
+
+/*
+ * The kernel options for every device of (cfg), in the order the devices
+ * take microvm's transports: one virtio_mmio.device= per disk, then one for
+ * the network device (on the transport below the last disk's), then its
+ * address (ip=, gw=). Fills text[i] and points kopts[i] at it; returns how
+ * many.
+ */
+#define QEMU_MAX_KOPTS (RUN_MAX_DISKS + 1 + RUN_NET_KOPTS)
+int qemu_device_kopts(const struct run_config *cfg, char text[][64], const char **kopts);
 
 /* True if the status port can be given to QEMU (it must not clash with fw_cfg). */
 int qemu_status_port_usable(unsigned port);

@@ -9,6 +9,7 @@
 #include <unikit/boot_abi.h>
 
 #include "accel.h"
+#include "net_options.h"
 #include "size.h"
 
 /*
@@ -39,6 +40,22 @@ void qemu_disk_kopt(int index, char *buf, size_t buflen)
     snprintf(buf, buflen, "virtio_mmio.device=%u@0x%x:%d", QEMU_VIRTIO_MMIO_SIZE,
              QEMU_VIRTIO_MMIO_BASE + (unsigned)transport * QEMU_VIRTIO_MMIO_SIZE,
              QEMU_VIRTIO_IRQ_BASE + transport);
+}
+
+int qemu_device_kopts(const struct run_config *cfg, char text[][64], const char **kopts)
+{
+    int n = 0;
+
+    for (int i = 0; i < cfg->ndisks && i < RUN_MAX_DISKS; i++, n++)
+        qemu_disk_kopt(i, text[n], 64);
+    if (cfg->net.kind == NET_TAP) {
+        qemu_disk_kopt(cfg->ndisks, text[n++], 64); /* the same transport formula */
+        for (int i = 0; i < cfg->net.nkopts && i < RUN_NET_KOPTS; i++, n++)
+            snprintf(text[n], 64, "%s", cfg->net.kopts[i]);
+    }
+    for (int i = 0; i < n; i++)
+        kopts[i] = text[i];
+    return n;
 }
 
 /* The -drive value for (disk), with commas in its path doubled as QEMU's option syntax wants. */
@@ -119,7 +136,7 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
         ARG("-chardev"), ARG(cmd->status_chardev);
         ARG("-device"), ARG(cmd->status_device);
     }
-    if (cfg->ndisks > 0) {
+    if (cfg->ndisks > 0 || cfg->net.kind == NET_TAP) {
         /* microvm's transports default to legacy virtio-mmio (version 1); the kernel speaks 1.0+. */
         ARG("-global"), ARG("virtio-mmio.force-legacy=false");
     }
@@ -133,6 +150,18 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
                  "virtio-blk-device,drive=disk%d%s%s", i, serial[0] ? ",serial=" : "", serial);
         ARG("-drive"), ARG(cmd->drive[i]);
         ARG("-device"), ARG(cmd->disk_device[i]);
+    }
+    if (cfg->net.kind == NET_TAP) {
+        /* After the disks, so it takes the transport qemu_device_kopts names. QEMU opens
+         * the tap itself (creating a missing one, removed when QEMU exits); no scripts. */
+        char mac[18];
+        net_format_mac(cfg->net.mac, mac);
+        snprintf(cmd->netdev, sizeof(cmd->netdev),
+                 "tap,id=net0,ifname=%s,script=no,downscript=no", cfg->net.tap);
+        snprintf(cmd->net_device, sizeof(cmd->net_device),
+                 "virtio-net-device,netdev=net0,mac=%s", mac);
+        ARG("-netdev"), ARG(cmd->netdev);
+        ARG("-device"), ARG(cmd->net_device);
     }
 #undef ARG
     cmd->argv[n] = NULL;

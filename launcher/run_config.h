@@ -34,6 +34,22 @@ struct disk_config {
     bool path_owned; /* run_options_free frees path */
 };
 
+/* The network interface (--net, --ip, --gw, --mac); the guest has at most one. */
+enum run_net { NET_NONE, NET_TAP };
+#define RUN_NET_KOPTS 2     /* ip=, gw= */
+#define RUN_NET_KOPT_LEN 32 /* "ip=255.255.255.255/32" and its NUL fit */
+struct net_config {
+    enum run_net kind;
+    const char *tap;   /* NET_TAP: the tap's name (1..15 of [A-Za-z0-9._-]) */
+    bool dhcp;         /* --ip dhcp */
+    uint32_t ip, gw;   /* host byte order; 0 when not given */
+    int prefix;        /* 1..32 with a static --ip */
+    uint8_t mac[6];    /* --mac, or 52:54:00 and 3 bytes hashed from the tap name */
+    bool mac_given;
+    char kopts[RUN_NET_KOPTS][RUN_NET_KOPT_LEN]; /* ip=, gw= for the guest, nkopts of them */
+    int nkopts;
+};
+
 /*
  * Filled by cmd_run.c before any backend starts: the image has been read and
  * checked (image_info, image_data), every flag validated. Backends treat it
@@ -57,6 +73,7 @@ struct run_config {
     uint64_t wallclock_ns;    /* wall-clock time at launch, ns since the epoch */
     struct disk_config disks[RUN_MAX_DISKS]; /* --disk, in order */
     int ndisks;
+    struct net_config net;    /* --net; NET_NONE by default */
 };
 
 #endif /* UNIKIT_RUN_CONFIG_H */

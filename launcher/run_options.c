@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net_options.h"
 #include "size.h"
 
 enum run_flag {
@@ -14,6 +15,10 @@ enum run_flag {
     FLAG_ENV,
     FLAG_CONSOLE,
     FLAG_DISK,
+    FLAG_NET,
+    FLAG_IP,
+    FLAG_GW,
+    FLAG_MAC,
     FLAG_STATS,
     FLAG_HELP,
 };
@@ -32,6 +37,10 @@ static const struct flag_spec flags[] = {
     {"-e", "--env", FLAG_ENV, 1},
     {NULL, "--console", FLAG_CONSOLE, 1},
     {NULL, "--disk", FLAG_DISK, 1},
+    {NULL, "--net", FLAG_NET, 1},
+    {NULL, "--ip", FLAG_IP, 1},
+    {NULL, "--gw", FLAG_GW, 1},
+    {NULL, "--mac", FLAG_MAC, 1},
     {NULL, "--stats", FLAG_STATS, 0},
     {"-h", "--help", FLAG_HELP, 0},
 };
@@ -146,6 +155,10 @@ static int apply_flag(const struct flag_spec *f, const char *value, struct run_c
         cfg->console_path = value;
         return 0;
     case FLAG_DISK: return add_disk(value, cfg, err);
+    case FLAG_NET: return net_option_net(value, &cfg->net, err);
+    case FLAG_IP: return net_option_ip(value, &cfg->net, err);
+    case FLAG_GW: return net_option_gw(value, &cfg->net, err);
+    case FLAG_MAC: return net_option_mac(value, &cfg->net, err);
     case FLAG_STATS: cfg->stats = true; return 0;
     case FLAG_HELP: return 0;
     }
@@ -193,6 +206,12 @@ enum run_parse_result run_options_parse(int argc, char **argv, struct run_config
         if (apply_flag(f, value, cfg, env, err) < 0)
             return RUN_PARSE_ERROR;
     }
+    if (net_options_finish(&cfg->net, err) < 0)
+        return RUN_PARSE_ERROR;
+    /* One virtio-mmio transport each: QEMU's microvm has RUN_MAX_DISKS. */
+    if (cfg->net.kind == NET_TAP && cfg->ndisks == RUN_MAX_DISKS)
+        return uk_error_set(err, 0, "run: at most %d virtio devices: %d disks with --net",
+                            RUN_MAX_DISKS, RUN_MAX_DISKS - 1);
     if (i >= argc)
         return uk_error_set(err, 0, "run: no IMAGE given (see `unikit run --help`)");
     cfg->image = argv[i];

@@ -19,7 +19,7 @@ int cmdline_build(const struct vmm *vmm, char *out, size_t cap)
     cfg.tsc_khz = vmm->tsc_khz;
 
     char text[VMM_MAX_DISKS][DEVICE_KOPT_LEN];
-    const char *kopts[VMM_MAX_DISKS];
+    const char *kopts[VMM_MAX_DISKS + RUN_NET_KOPTS];
     for (unsigned i = 0; i < vmm->nvdevs; i++) {
         snprintf(text[i], sizeof text[i], "virtio_mmio.device=%lluK@0x%llx:%u",
                  (unsigned long long)(VMM_VIRTIO_SIZE >> 10),
@@ -27,8 +27,12 @@ int cmdline_build(const struct vmm *vmm, char *out, size_t cap)
                  VMM_VIRTIO_IRQ_BASE + i);
         kopts[i] = text[i];
     }
+    /* Then the network address: ip=, gw= (the MAC is in the device). */
+    unsigned nk = vmm->nvdevs;
+    for (int i = 0; i < cfg.net.nkopts && i < RUN_NET_KOPTS; i++)
+        kopts[nk++] = vmm->cfg->net.kopts[i];
     struct uk_error err;
-    if (guest_cmdline_build(&cfg, "ukvm", kopts, (int)vmm->nvdevs, out, cap,
+    if (guest_cmdline_build(&cfg, "ukvm", kopts, (int)nk, out, cap,
                             &err) < 0)
         return vmm_fail(err.errnum, "%s", err.msg);
     return 0;

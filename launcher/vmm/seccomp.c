@@ -27,11 +27,13 @@ static const struct {
     const char *name;
     const char *why;
 } allowed_syscalls[] = {
-    {SYS_read, "read", "timerfd expirations, the signal wake-up pipe"},
+    {SYS_read, "read", "timerfd expirations, the signal wake-up pipe, tap frames in"},
     {SYS_write, "write", "the console, the signal wake-up pipe"},
     {SYS_preadv, "preadv", "virtio-blk reads into guest buffers"},
     {SYS_pwritev, "pwritev", "virtio-blk writes from guest buffers"},
     {SYS_fdatasync, "fdatasync", "virtio-blk flush"},
+    {SYS_writev, "writev", "virtio-net: a frame from guest buffers to the tap"},
+    {SYS_epoll_ctl, "epoll_ctl", "virtio-net: the tap watched only while RX buffers wait"},
     {SYS_epoll_wait, "epoll_wait", "the wait hypercall blocks here"},
     {SYS_timerfd_settime, "timerfd_settime", "the wait hypercall's deadline"},
     {SYS_clock_gettime, "clock_gettime", "--stats times (when the vDSO falls back)"},

@@ -1,6 +1,7 @@
 /* vmm.c: vmm_run: builds the machine from a run_config, runs it, and tears it down. */
 #include "unikit/boot_abi.h"
 #include "virtio.h"
+#include "virtio_net.h"
 #include "vmm.h"
 
 static int check_mem_size(uint64_t bytes)
@@ -28,6 +29,29 @@ static int attach_disks(struct vmm *vmm, const struct run_config *cfg)
     return 0;
 }
 
+/* The tap's virtio-net device comes after the disks, so that disk i is
+ * device i under both backends. */
+static int attach_net(struct vmm *vmm, const struct run_config *cfg)
+{
+    if (cfg->net.kind != NET_TAP)
+        return 0;
+    struct vdev *dev = net_create(&vmm->mem, cfg->net.tap, cfg->net.mac);
+    if (dev == NULL)
+        return -1;
+    if (vdev_attach(vmm, dev) < 0) {
+        net_destroy(dev);
+        return -1;
+    }
+    vmm->net = dev;
+    return 0;
+}
+
+/* Its tap joins the wait's epoll set, as device number nvdevs - 1. */
+static int watch_net(struct vmm *vmm)
+{
+    return vmm->net != NULL ? net_watch(vmm->net, vmm->epoll_fd, vmm->nvdevs - 1) : 0;
+}
+
 /* Everything that can fail before the guest runs fails with a message and
  * UK_EXIT_LAUNCHER; from the first KVM_RUN on, the guest's status counts. */
 static int setup(struct vmm *vmm, const struct run_config *cfg)
@@ -37,8 +61,9 @@ static int setup(struct vmm *vmm, const struct run_config *cfg)
         kvm_map_memory(vmm, mem) < 0 || kvm_create_vcpu(vmm) < 0 ||
         console_open(vmm, cfg->console_path) < 0 ||
         console_register(vmm) < 0 || hypercall_register(vmm) < 0 ||
-        attach_disks(vmm, cfg) < 0 || load_image(vmm) < 0 ||
-        signals_install(vmm) < 0 || wait_init(vmm) < 0 ||
+        attach_disks(vmm, cfg) < 0 ||
+        attach_net(vmm, cfg) < 0 || load_image(vmm) < 0 ||
+        signals_install(vmm) < 0 || wait_init(vmm) < 0 || watch_net(vmm) < 0 ||
         seccomp_install(vmm) < 0)
         return -1;
     return 0;
@@ -63,10 +88,15 @@ int vmm_boot(const struct run_config *cfg)
     vmm.stats.t_end_ns = now_ns();
     if (cfg->stats)
         stats_print(&vmm);
+    if (cfg->stats && vmm.net != NULL)
+        net_stats_print(vmm.net);
     wait_close(&vmm);
     signals_restore();
     for (unsigned i = 0; i < vmm.nvdevs; i++)
-        blk_destroy(vmm.vdevs[i]);
+        if (vmm.vdevs[i] == vmm.net)
+            net_destroy(vmm.net);
+        else
+            blk_destroy(vmm.vdevs[i]);
     kvm_close(&vmm);
     return status;
 }

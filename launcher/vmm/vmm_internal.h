@@ -104,6 +104,7 @@ struct vmm {
     unsigned uart_len;
     struct vdev *vdevs[VMM_MAX_DISKS];
     unsigned nvdevs;
+    struct vdev *net; /* the virtio-net device, last in vdevs; NULL without --net */
     int epoll_fd, timer_fd;
     struct vmm_stats stats;
     bool confined; /* the seccomp filter is on (seccomp.c) */

@@ -73,8 +73,9 @@ int wait_for_work(struct vmm *vmm, uint64_t deadline_ns, uint64_t now_ns,
         uint64_t ticks;
         if (ev[i].data.u32 == EPOLL_TIMER)
             (void)!read(vmm->timer_fd, &ticks, sizeof ticks);
-        else if (ev[i].data.u32 < vmm->nvdevs)
-            *ready |= 1ull << ev[i].data.u32;
+        else if (ev[i].data.u32 < vmm->nvdevs &&
+                 vdev_service(vmm->vdevs[ev[i].data.u32]) > 0)
+            *ready |= 1ull << ev[i].data.u32; /* e.g. frames the tap had */
         /* EPOLL_SIGNAL: the vCPU loop sees the pending signal. */
     }
     return 0;

@@ -1,0 +1,39 @@
+/* net_options.h: `unikit run`'s network flags (--net, --ip, --gw, --mac) checked into a struct net_config (pure). */
+#ifndef UNIKIT_NET_OPTIONS_H
+#define UNIKIT_NET_OPTIONS_H
+
+#include "error.h"
+#include "run_config.h"
+
+/*
+ * Each setter checks one flag's (value) as it is read and stores it in
+ * (*net); it returns 0, or -1 with (*err) naming the flag, the value and
+ * what was expected. Strings in (*net) point into (value).
+ *
+ *   --net none | tap:NAME   NAME: 1..15 characters of [A-Za-z0-9._-]
+ *   --ip A.B.C.D/PREFIX | dhcp   a unicast host address, PREFIX 1..32
+ *   --gw A.B.C.D            a unicast address inside --ip's subnet
+ *   --mac XX:XX:XX:XX:XX:XX a unicast (individual) address, not all zeros
+ */
+int net_option_net(const char *value, struct net_config *net, struct uk_error *err);
+int net_option_ip(const char *value, struct net_config *net, struct uk_error *err);
+int net_option_gw(const char *value, struct net_config *net, struct uk_error *err);
+int net_option_mac(const char *value, struct net_config *net, struct uk_error *err);
+
+/*
+ * Checks the flags against each other once all are read (--ip, --gw and
+ * --mac need --net tap:NAME; --gw needs a static --ip in the same subnet),
+ * gives the device its default MAC (net_default_mac) and writes the kernel
+ * options the guest gets (net->kopts: "ip=A.B.C.D/P" or "ip=dhcp", then
+ * "gw=A.B.C.D"). Returns 0, or -1 with (*err) set.
+ */
+int net_options_finish(struct net_config *net, struct uk_error *err);
+
+/* A stable locally administered MAC for (name): 52:54:00 and three bytes of
+ * its FNV-1a hash, so one tap keeps one address from run to run. */
+void net_default_mac(const char *name, uint8_t mac[6]);
+
+/* Writes (mac) as "xx:xx:xx:xx:xx:xx" into (out), which holds 18 bytes. */
+void net_format_mac(const uint8_t mac[6], char out[18]);
+
+#endif /* UNIKIT_NET_OPTIONS_H */
