@@ -53,6 +53,10 @@ void devices_init(const struct cmdline *cl)
     }
 }
 
+#define MAX_IRQ_DEVICES 16
+static struct virtio_dev *irq_devices[MAX_IRQ_DEVICES];
+static int n_irq_devices;
+
 void virtio_attach(struct virtio_dev *dev)
 {
     switch (dev->device_id) {
@@ -65,6 +69,19 @@ void virtio_attach(struct virtio_dev *dev)
     default:
         kprintf("unikit: %s device type %u has no driver\n", dev->ops->name, dev->device_id);
     }
+}
+
+/* Routes the device's interrupt line (virtio-mmio under QEMU) to a vector. */
+void devices_register_irq(struct virtio_dev *dev)
+{
+    if (dev->irq >= 0 && n_irq_devices < MAX_IRQ_DEVICES && apic_route_irq(dev->irq) >= 0)
+        irq_devices[n_irq_devices++] = dev;
+}
+
+void devices_ack_interrupts(void)
+{
+    for (int i = 0; i < n_irq_devices; i++)
+        irq_devices[i]->ops->ack_interrupt(irq_devices[i]);
 }
 
 bool devices_have_work(void)

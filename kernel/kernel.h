@@ -19,6 +19,12 @@ extern enum platform platform;
 void platform_init(const struct cmdline *cl);
 void hypercall(int nr, void *arg);
 
+// apic.c
+void apic_init(void);
+int apic_route_irq(int gsi); /* returns the vector, or -1 */
+bool apic_sleep_until(uint64_t deadline_ns);
+uint64_t apic_take_pending(void);
+
 // console.c
 void console_init(void);
 
@@ -42,6 +48,9 @@ void backtrace_print(uintptr_t rbp);
 // devices.c
 void devices_init(const struct cmdline *cl);
 bool devices_have_work(void);
+void devices_ack_interrupts(void);
+struct virtio_dev;
+void devices_register_irq(struct virtio_dev *dev);
 
 // symbols.c
 const char *symbol_lookup(uintptr_t addr, uintptr_t *offset);

@@ -70,6 +70,7 @@ void kernel_main(const struct hvm_start_info *si)
     clock_init(&cmdline);
     kmem_init(si);
     report_unknown_options();
+    apic_init();
     devices_init(&cmdline);
     uk_app_main(cmdline.nargs, cmdline.argv, cmdline.env);
     uk_panic("boot: uk_app_main returned");

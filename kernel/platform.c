@@ -43,10 +43,14 @@ void uk_wait(uint64_t deadline_ns)
         hypercall(UK_HC_WAIT, &hc);
         return;
     }
-    /*
-     * TODO: under QEMU, arm the local APIC timer and halt in ring 0
-     * (SYS_HALT) instead of spinning; the spin is exact but burns a host CPU.
-     */
-    while (uk_clock_monotonic() < deadline_ns && !uk_irq_pending && !devices_have_work())
-        cpu_relax();
+    /* Under QEMU: sleep on interrupts (apic.c), or spin where there are none. */
+    while (uk_clock_monotonic() < deadline_ns && !devices_have_work()) {
+        if (uk_irq_pending) {
+            if (apic_take_pending() & ~1ULL) /* a device spoke: lower its line for the next edge */
+                devices_ack_interrupts();
+            return;
+        }
+        if (!apic_sleep_until(deadline_ns))
+            cpu_relax();
+    }
 }

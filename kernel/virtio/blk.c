@@ -53,6 +53,7 @@ int virtio_blk_attach(struct virtio_dev *dev)
     b->read_only = b->dev.features & (1ULL << VIRTIO_BLK_F_RO);
     b->has_flush = b->dev.features & (1ULL << VIRTIO_BLK_F_FLUSH);
     b->dev.ops->ready(&b->dev);
+    devices_register_irq(&b->dev);
     blk_count++;
     return 0;
 }

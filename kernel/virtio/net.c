@@ -81,6 +81,7 @@ int virtio_net_attach(struct virtio_dev *dev)
     notify_if_wanted(n, &n->rx, RXQ);
     /* TX completions need no interrupt: they are reaped when buffers run out. */
     virtq_enable_interrupts(&n->tx, false);
+    devices_register_irq(&n->dev);
     net_count++;
     return 0;
 }
