@@ -307,6 +307,24 @@ static void test_tx_refusals(struct vdev *d)
           (unsigned long long)(net_stats(d)->tx_frames - frames), used_idx(TX_USED), tx_avail);
 }
 
+/* A full transmit ring is the one case where sent buffers end a wait:
+ * the driver may be waiting for room. */
+static void test_tx_full_ring(struct vdev *d)
+{
+    handshake(d);
+    uint8_t *f = ram + TX_BUF;
+    memset(f, 0, HDR + 60);
+    eth_header(f + HDR, guest_mac, guest_mac, 0x88b5);
+    for (uint16_t i = 0; i < QSIZE; i++) {
+        vq_put_desc(ram, TX_DESC, i, TX_BUF, HDR + 60, 0, 0);
+        vq_offer(ram, TX_AVAIL, QSIZE, &tx_avail, i);
+    }
+    unsigned done = vdev_service(d);
+    check(done == QSIZE && used_idx(TX_USED) == QSIZE, "net_tx_full_ring_wakes",
+          "service reported %u, used idx %u; want %d and %d", done, used_idx(TX_USED), QSIZE,
+          QSIZE);
+}
+
 /* Host-side cost of one frame each way through the model and the tap. */
 static void measure(struct vdev *d)
 {
@@ -405,6 +423,7 @@ int main(int argc, char **argv)
     test_arp(d, host_ip.s_addr, guest_ip.s_addr);
     test_rx_paths(d);
     test_tx_refusals(d);
+    test_tx_full_ring(d);
     measure(d);
     net_stats_print(d);
     net_destroy(d);
