@@ -41,6 +41,8 @@ include libos/libos.mk
 include launcher/launcher.mk
 include apps/apps.mk
 -include apps/linux.mk
+-include apps/efi.mk
+-include tests/bench/bench.mk
 include tests/tests.mk
 
 launcher: $(BUILD)/unikit

@@ -71,6 +71,7 @@ void cmd_run_usage(FILE *out)
             "  --gw ADDR             the guest's default gateway (gw=), inside --ip's subnet\n"
             "  --mac MAC             the device's MAC (default 52:54:00 + a hash of NAME)\n"
             "  --stats               print timing and memory figures on exit\n"
+            "  --user UID[:GID]      (own VMM) drop to this user after opening files\n"
             "  -h, --help            show this help\n"
             "\n"
             "Environment: %s names the QEMU binary (default %s).\n",

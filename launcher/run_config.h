@@ -19,6 +19,15 @@ enum run_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 #define RUN_MIN_MEM (UINT64_C(4) << 20)
 #define RUN_MAX_MEM (UINT64_C(3) << 30)
 
+/* --firmware uefi: OVMF hangs with 32M; without -m it gets the default here. */
+#define RUN_UEFI_MIN_MEM (UINT64_C(64) << 20)
+#define RUN_UEFI_DEFAULT_MEM (UINT64_C(128) << 20)
+
+/* What QEMU boots first (--firmware): the PVH image itself, or OVMF, which boots a .efi or a disk. */
+enum run_firmware { FIRMWARE_NONE, FIRMWARE_UEFI };
+/* QEMU's machine (--machine): microvm without firmware; q35 (the default) or pc under UEFI. */
+enum run_machine { MACHINE_DEFAULT, MACHINE_MICROVM, MACHINE_Q35, MACHINE_PC };
+
 /*
  * Room the guest needs above its highest segment (page tables, start info,
  * command line, stack, a first heap); an image for which
@@ -66,6 +75,8 @@ struct run_config {
     enum run_accel accel;     /* QEMU only; the VMM always uses /dev/kvm */
     const char *console_path; /* guest console to this file; NULL: stdout */
     bool stats;               /* print run statistics on exit */
+    bool drop_user;           /* --user: the VMM drops to uid/gid after opening its files */
+    unsigned user_uid, user_gid;
     struct image_info image_info; /* the checked image */
     const uint8_t *image_data;    /* the whole image file, image_size bytes */
     size_t image_size;
@@ -74,6 +85,8 @@ struct run_config {
     struct disk_config disks[RUN_MAX_DISKS]; /* --disk, in order */
     int ndisks;
     struct net_config net;    /* --net; NET_NONE by default */
+    enum run_firmware firmware; /* --firmware; QEMU only */
+    enum run_machine machine;   /* --machine, resolved by run_options_parse; QEMU only */
 };
 
 #endif /* UNIKIT_RUN_CONFIG_H */

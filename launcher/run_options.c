@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware_options.h"
 #include "net_options.h"
 #include "size.h"
 
@@ -19,7 +20,10 @@ enum run_flag {
     FLAG_IP,
     FLAG_GW,
     FLAG_MAC,
+    FLAG_FIRMWARE,
+    FLAG_MACHINE,
     FLAG_STATS,
+    FLAG_USER,
     FLAG_HELP,
 };
 
@@ -41,7 +45,10 @@ static const struct flag_spec flags[] = {
     {NULL, "--ip", FLAG_IP, 1},
     {NULL, "--gw", FLAG_GW, 1},
     {NULL, "--mac", FLAG_MAC, 1},
+    {NULL, "--firmware", FLAG_FIRMWARE, 1},
+    {NULL, "--machine", FLAG_MACHINE, 1},
     {NULL, "--stats", FLAG_STATS, 0},
+    {NULL, "--user", FLAG_USER, 1},
     {"-h", "--help", FLAG_HELP, 0},
 };
 
@@ -84,6 +91,27 @@ static int set_accel(const char *value, struct run_config *cfg, struct uk_error 
         cfg->accel = ACCEL_AUTO;
     else
         return uk_error_set(err, 0, "run: --accel `%s`: expected kvm, tcg or auto", value);
+    return 0;
+}
+
+/* --user UID[:GID], numeric; the group defaults to the uid. */
+static int set_user(const char *value, struct run_config *cfg, struct uk_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long uid = strtoul(value, &end, 10), gid = uid;
+    if (end != value && *end == ':') {
+        const char *g = end + 1;
+        gid = strtoul(g, &end, 10);
+        if (end == g)
+            end = (char *)g - 1; /* an empty GID is malformed */
+    }
+    if (errno || end == value || *end || value[0] == '-' || uid > 0xfffffffeUL || gid > 0xfffffffeUL)
+        return uk_error_set(err, 0, "run: --user '%s': expected UID[:GID], numbers below 4294967295",
+                            value);
+    cfg->drop_user = true;
+    cfg->user_uid = (unsigned)uid;
+    cfg->user_gid = (unsigned)gid;
     return 0;
 }
 
@@ -148,6 +176,7 @@ static int apply_flag(const struct flag_spec *f, const char *value, struct run_c
     case FLAG_VMM: return set_vmm(value, cfg, err);
     case FLAG_ACCEL: return set_accel(value, cfg, err);
     case FLAG_MEMORY: return set_memory(value, cfg, err);
+    case FLAG_USER: return set_user(value, cfg, err);
     case FLAG_ENV: return add_env(value, cfg, env, err);
     case FLAG_CONSOLE:
         if (value[0] == '\0')
@@ -159,6 +188,8 @@ static int apply_flag(const struct flag_spec *f, const char *value, struct run_c
     case FLAG_IP: return net_option_ip(value, &cfg->net, err);
     case FLAG_GW: return net_option_gw(value, &cfg->net, err);
     case FLAG_MAC: return net_option_mac(value, &cfg->net, err);
+    case FLAG_FIRMWARE: return firmware_option(value, cfg, err);
+    case FLAG_MACHINE: return machine_option(value, cfg, err);
     case FLAG_STATS: cfg->stats = true; return 0;
     case FLAG_HELP: return 0;
     }
@@ -169,6 +200,7 @@ enum run_parse_result run_options_parse(int argc, char **argv, struct run_config
                                         struct uk_error *err)
 {
     const char **env;
+    bool vmm_given = false, mem_given = false; /* --firmware uefi changes their defaults */
     int i;
 
     memset(cfg, 0, sizeof(*cfg));
@@ -205,8 +237,12 @@ enum run_parse_result run_options_parse(int argc, char **argv, struct run_config
         }
         if (apply_flag(f, value, cfg, env, err) < 0)
             return RUN_PARSE_ERROR;
+        vmm_given |= f->flag == FLAG_VMM;
+        mem_given |= f->flag == FLAG_MEMORY;
     }
     if (net_options_finish(&cfg->net, err) < 0)
+        return RUN_PARSE_ERROR;
+    if (firmware_options_finish(cfg, vmm_given, mem_given, err) < 0)
         return RUN_PARSE_ERROR;
     /* One virtio-mmio transport each: QEMU's microvm has RUN_MAX_DISKS. */
     if (cfg->net.kind == NET_TAP && cfg->ndisks == RUN_MAX_DISKS)

@@ -147,6 +147,28 @@ else
 fi
 if [ $got = 143 ]; then pass vmm-sigterm; else fail vmm-sigterm "exit status $got, expected 143"; fi
 
+# --user: the VMM child gives up root after opening its files (still under the filter).
+"$UNIKIT" run --vmm kvm --user 65534:65534 "$G/spin.elf" >"$TMP/spin.log" 2>&1 &
+LAUNCHER=$!
+VMM_PID=
+for _ in $(seq 100); do
+    VMM_PID=$(pgrep -P "$LAUNCHER" | head -n 1)
+    [ -n "$VMM_PID" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$VMM_PID/status" 2>/dev/null && break
+    sleep 0.02
+done
+ids=$(awk '/^(Uid|Gid):/ { printf "%s %s ", $2, $3 }' "/proc/${VMM_PID:-none}/status" 2>/dev/null)
+kill -TERM "$LAUNCHER"
+wait "$LAUNCHER"
+if [ "$ids" = "65534 65534 65534 65534 " ] && [ "$(seccomp_mode "$LAUNCHER")" = "" ]; then
+    pass vmm-user-drop
+else
+    fail vmm-user-drop "VMM uid/gid '$ids', expected 65534 everywhere"
+fi
+run_with_timeout 10 "$UNIKIT" run --vmm kvm --user 65534 "$BUILD/apps/hello.elf" 3
+expect_status 3 && expect_output '^Hello from unikit' && pass vmm-user-hello || fail vmm-user-hello "$WHY"
+run_with_timeout 10 "$UNIKIT" run --user nobody:x "$BUILD/apps/hello.elf"
+expect_status 125 && expect_output "--user 'nobody:x'" && pass vmm-user-bad-flag || fail vmm-user-bad-flag "$WHY"
+
 # A VMM killed by seccomp (SIGSYS, sent by hand here: the unit test above
 # makes real forbidden calls) is reported by the launcher, status 125.
 start_spin

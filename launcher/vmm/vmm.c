@@ -1,4 +1,8 @@
 /* vmm.c: vmm_run: builds the machine from a run_config, runs it, and tears it down. */
+#include <errno.h>
+#include <grp.h>
+#include <unistd.h>
+
 #include "unikit/boot_abi.h"
 #include "virtio.h"
 #include "virtio_net.h"
@@ -52,6 +56,21 @@ static int watch_net(struct vmm *vmm)
     return vmm->net != NULL ? net_watch(vmm->net, vmm->epoll_fd, vmm->nvdevs - 1) : 0;
 }
 
+/*
+ * --user: everything the VMM needs is open by now (/dev/kvm, the image, disks,
+ * tap, console); give up root before the filter goes on, and check it stuck.
+ */
+static int drop_privileges(const struct run_config *cfg)
+{
+    if (!cfg->drop_user)
+        return 0;
+    if (setgroups(0, NULL) < 0 || setgid(cfg->user_gid) < 0 || setuid(cfg->user_uid) < 0)
+        return vmm_fail(errno, "drop to uid %u gid %u", cfg->user_uid, cfg->user_gid);
+    if (cfg->user_uid != 0 && setuid(0) == 0)
+        return vmm_fail(0, "still able to become root after dropping to uid %u", cfg->user_uid);
+    return 0;
+}
+
 /* Everything that can fail before the guest runs fails with a message and
  * UK_EXIT_LAUNCHER; from the first KVM_RUN on, the guest's status counts. */
 static int setup(struct vmm *vmm, const struct run_config *cfg)
@@ -64,7 +83,7 @@ static int setup(struct vmm *vmm, const struct run_config *cfg)
         attach_disks(vmm, cfg) < 0 ||
         attach_net(vmm, cfg) < 0 || load_image(vmm) < 0 ||
         signals_install(vmm) < 0 || wait_init(vmm) < 0 || watch_net(vmm) < 0 ||
-        seccomp_install(vmm) < 0)
+        drop_privileges(cfg) < 0 || seccomp_install(vmm) < 0)
         return -1;
     return 0;
 }
