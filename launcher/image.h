@@ -22,7 +22,16 @@ struct image_segment {
     uint32_t flags;  /* PF_R / PF_W / PF_X */
 };
 
+/*
+ * What an image file is. On entry to image_read_file, out->kind says what
+ * to accept: IMAGE_KIND_ELF (a PVH ELF, the default: zero) or
+ * IMAGE_KIND_UEFI (either of the two UEFI kinds, for --firmware uefi;
+ * uefi_image.h); on return it says what the file is.
+ */
+enum image_kind { IMAGE_KIND_ELF, IMAGE_KIND_UEFI, IMAGE_KIND_EFI_APP, IMAGE_KIND_DISK };
+
 struct image_info {
+    enum image_kind kind; /* the PVH fields below are zero unless IMAGE_KIND_ELF */
     uint64_t pvh_entry;  /* 32-bit PVH entry point (from the "Xen" note 18) */
     int abi_version;     /* from the "unikit" note, 0 if the image has none */
     struct image_segment seg[IMAGE_MAX_SEGMENTS]; /* sorted by paddr */
@@ -42,7 +51,8 @@ int image_parse(const uint8_t *buf, size_t len, struct image_info *out,
 
 /*
  * Reads the image file at (path) into a new buffer (*data, *len; the caller
- * frees it) and checks it with image_parse. Returns 0, or -1 with (*err) set
+ * frees it) and checks it with image_parse, or with uefi_image_parse when
+ * out->kind is IMAGE_KIND_UEFI. Returns 0, or -1 with (*err) set
  * to "PATH: what is wrong".
  */
 int image_read_file(const char *path, uint8_t **data, size_t *len,

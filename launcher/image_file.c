@@ -1,5 +1,6 @@
 /* image_file.c: reading an image file into memory and checking it. */
 #include "image.h"
+#include "uefi_image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +61,8 @@ int image_read_file(const char *path, uint8_t **data, size_t *len,
         uk_error_set(err, errno, "%s: cannot read", path);
         goto out_free;
     }
-    if (image_parse(buf, (size_t)st.st_size, out, why, sizeof(why)) < 0) {
+    if ((out->kind == IMAGE_KIND_UEFI ? uefi_image_parse : image_parse)(buf, (size_t)st.st_size,
+                                                                        out, why, sizeof(why)) < 0) {
         uk_error_set(err, 0, "%s: %s", path, why);
         goto out_free;
     }

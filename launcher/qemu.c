@@ -16,6 +16,7 @@
 #include "accel.h"
 #include "exitcode.h"
 #include "guest_cmdline.h"
+#include "qemu_uefi.h"
 
 /* The signals passed on to QEMU, so that stopping unikit stops the guest. */
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP};
@@ -36,6 +37,7 @@ struct qemu_run_state {
     int console_fd;  /* --console file, -1 for stdout */
     int status_fd;   /* memfd receiving the guest's status byte, -1 if none */
     int exec_pipe[2];/* child reports exec failure (errno) through it */
+    int relay[2];    /* --firmware uefi: QEMU's serial, filtered by uefi_console_relay */
     sigset_t old_mask;
     struct sigaction old_actions[NFORWARDED];
 };
@@ -65,6 +67,8 @@ static void exec_child(const struct qemu_command *cmd, const struct qemu_run_sta
         fcntl(st->console_fd, F_SETFD, 0);
     if (st->status_fd >= 0)
         fcntl(st->status_fd, F_SETFD, 0);
+    if (st->relay[1] >= 0)
+        fcntl(st->relay[1], F_SETFD, 0);
     execvp(cmd->argv[0], (char *const *)cmd->argv);
     e = errno;
     if (write(st->exec_pipe[1], &e, sizeof(e)) < 0) {
@@ -137,6 +141,14 @@ static int spawn_and_wait(const struct qemu_command *cmd, struct qemu_run_state 
     do {
         n = read(st->exec_pipe[0], &exec_errno, sizeof(exec_errno));
     } while (n < 0 && errno == EINTR);
+    int relay_failed = 0;
+    if (st->relay[0] >= 0 && n != (ssize_t)sizeof(exec_errno)) {
+        close(st->relay[1]); /* so that the relay sees end of file when QEMU exits */
+        st->relay[1] = -1;
+        relay_failed = uefi_console_relay(st->relay[0], st->console_fd >= 0 ? st->console_fd
+                                                                             : STDOUT_FILENO,
+                                          pid, err) < 0;
+    }
 
     while (waitpid(pid, &wstatus, 0) < 0) {
         if (errno != EINTR) {
@@ -151,6 +163,8 @@ static int spawn_and_wait(const struct qemu_command *cmd, struct qemu_run_state 
 
     if (n == (ssize_t)sizeof(exec_errno))
         return uk_error_set(err, exec_errno, "qemu: cannot run `%s`", cmd->argv[0]);
+    if (relay_failed)
+        return -1;
     o->exited = WIFEXITED(wstatus);
     o->exit_code = o->exited ? WEXITSTATUS(wstatus) : 0;
     o->term_signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
@@ -167,9 +181,11 @@ static void close_fd(int *fd)
 
 int qemu_run(const struct run_config *cfg, struct uk_error *err)
 {
-    struct qemu_run_state st = {.console_fd = -1, .status_fd = -1, .exec_pipe = {-1, -1}};
+    struct qemu_run_state st = {.console_fd = -1, .status_fd = -1, .exec_pipe = {-1, -1},
+                                .relay = {-1, -1}};
     struct qemu_outcome outcome = {0};
     struct qemu_command cmd = {0};
+    struct qemu_uefi uefi = {0};
     char kopt_text[QEMU_MAX_KOPTS][64];
     const char *kopts[QEMU_MAX_KOPTS];
     enum run_accel accel;
@@ -206,7 +222,17 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
         uk_error_set(err, errno, "qemu: pipe");
         goto out;
     }
-    if (qemu_command_build(&cmd, binary, cfg, accel, cmdline, st.console_fd, st.status_fd,
+    if (cfg->firmware == FIRMWARE_UEFI) {
+        if (qemu_uefi_prepare(&uefi, cfg, cmdline, err) < 0)
+            goto out;
+        cmd.uefi = &uefi;
+        if (pipe2(st.relay, O_CLOEXEC) < 0) {
+            uk_error_set(err, errno, "qemu: pipe for the console");
+            goto out;
+        }
+    }
+    if (qemu_command_build(&cmd, binary, cfg, accel, cmdline,
+                           st.relay[1] >= 0 ? st.relay[1] : st.console_fd, st.status_fd,
                            err) < 0)
         goto out;
     if (spawn_and_wait(&cmd, &st, &outcome, err) < 0)
@@ -222,6 +248,9 @@ out:
     close_fd(&st.exec_pipe[1]);
     close_fd(&st.status_fd);
     close_fd(&st.console_fd);
+    close_fd(&st.relay[0]);
+    close_fd(&st.relay[1]);
+    qemu_uefi_release(&uefi);
     free(cmdline);
     return status;
 }

@@ -36,6 +36,7 @@ struct qemu_command {
     char disk_device[RUN_MAX_DISKS][64];
     char netdev[96];     /* "-netdev tap,id=net0,ifname=NAME,..." */
     char net_device[96]; /* "-device virtio-net-device,netdev=net0,mac=MAC" */
+    const struct qemu_uefi *uefi; /* --firmware uefi: set before building (qemu_uefi.h) */
 };
 
 /*

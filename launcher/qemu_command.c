@@ -9,6 +9,7 @@
 #include <unikit/boot_abi.h>
 
 #include "accel.h"
+#include "qemu_uefi.h"
 #include "net_options.h"
 #include "size.h"
 
@@ -109,7 +110,7 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
 
 #define ARG(s) (cmd->argv[n++] = (s))
     ARG(binary);
-    ARG("-M"), ARG(QEMU_MACHINE);
+    ARG("-M"), ARG(cmd->uefi ? cmd->uefi->machine : QEMU_MACHINE);
     ARG("-nodefaults"), ARG("-no-user-config"), ARG("-display"), ARG("none");
     ARG("-no-reboot");
     snprintf(cmd->mem, sizeof(cmd->mem), "%s",
@@ -121,8 +122,12 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
     else
         snprintf(cmd->serial, sizeof(cmd->serial), "stdio");
     ARG("-serial"), ARG(cmd->serial);
-    ARG("-kernel"), ARG(cfg->image);
-    ARG("-append"), ARG(cmdline);
+    if (cmd->uefi) {
+        n = qemu_uefi_args(cmd->uefi, cmd->argv, n); /* OVMF boots the image; cmdline is a file */
+    } else {
+        ARG("-kernel"), ARG(cfg->image);
+        ARG("-append"), ARG(cmdline);
+    }
     /* exit(n) from the guest: QEMU exits with (n << 1) | 1 (boot_abi.h). */
     snprintf(cmd->exit_device, sizeof(cmd->exit_device),
              "isa-debug-exit,iobase=0x%x,iosize=4", UK_PORT_QEMU_EXIT);
