@@ -118,6 +118,17 @@ int close(int fd)
     return r;
 }
 
+/* Files on / are read-only and disks have a fixed size: nothing can be truncated. */
+int ftruncate(int fd, off_t length)
+{
+    struct fd_entry *e = fd_get(fd);
+    if (!e)
+        return -1;
+    if (length < 0)
+        return libos_fail(EINVAL);
+    return libos_fail(e->ops->kind[0] == 'f' ? EROFS : EINVAL);
+}
+
 int isatty(int fd)
 {
     struct fd_entry *e = fd_get(fd);

@@ -75,7 +75,7 @@
 #define LWIP_FIONREAD_LINUXMODE 1
 
 #define LWIP_STATS 0
-#define LWIP_PROVIDE_ERRNO 0
+/* LWIP_PROVIDE_ERRNO stays undefined (lwip/errno.h tests it with #ifdef): newlib's errno.h */
 #define LWIP_ERRNO_STDINCLUDE 1
 
 #endif
