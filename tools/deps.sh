@@ -9,7 +9,7 @@
 set -euo pipefail
 
 CACHE=${UNIKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikit}
-PACKAGES=(qemu-system-x86 newlib-source xz-utils binutils gcc make gnu-efi ovmf mtools dosfstools gdisk)
+PACKAGES=(qemu-system-x86 newlib-source xz-utils binutils gcc make gnu-efi ovmf mtools dosfstools gdisk nftables)
 
 log() { [ "${QUIET:-0}" = 1 ] || echo "deps: $*" >&2; }
 die() { echo "deps: $*" >&2; exit 1; }
