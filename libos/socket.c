@@ -50,11 +50,11 @@ static int sock_poll(void *obj)
            (p.revents & POLLERR ? FD_ERROR : 0) | (p.revents & POLLHUP ? FD_HANGUP : 0);
 }
 
+/* Through FIONBIO: lwIP's O_NONBLOCK is not newlib's (its sockets.c never sees <fcntl.h>). */
 static int sock_set_nonblock(void *obj, int on)
 {
-    int s = lwip_of(obj);
-    int flags = lwip_fcntl(s, F_GETFL, 0);
-    return lwip_fcntl(s, F_SETFL, on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
+    int arg = on;
+    return lwip_ioctl(lwip_of(obj), (long)FIONBIO, &arg);
 }
 
 static const struct fd_ops socket_ops = {
@@ -93,7 +93,7 @@ int socket(int domain, int type, int protocol)
     int nonblock = type & SOCK_NONBLOCK;
     int s = lwip_socket(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol);
     if (s >= 0 && nonblock)
-        lwip_fcntl(s, F_SETFL, O_NONBLOCK);
+        sock_set_nonblock((void *)(intptr_t)(s + 1), 1);
     return wrap(s, nonblock ? O_NONBLOCK : 0);
 }
 
@@ -119,7 +119,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     LWIP_S(fd);
     int c = lwip_accept(s, addr, len);
     if (c >= 0 && (flags & SOCK_NONBLOCK))
-        lwip_fcntl(c, F_SETFL, O_NONBLOCK);
+        sock_set_nonblock((void *)(intptr_t)(c + 1), 1);
     return wrap(c, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0);
 }
 
