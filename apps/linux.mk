@@ -39,6 +39,7 @@ $(LINUX_DIR)/tests/test_$(1)_%: $(2)tests/test_%.c $$($(1)_TEST_OBJS) tests/unit
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $$(UNIT_SANITIZE) -I$(2) -Itests/unit -o $$@ $$< $$($(1)_TEST_OBJS)
 
 linux-app-tests: $$($(1)_TESTS)
+.SECONDARY: $$($(1)_TEST_OBJS)
 LINUX_DEPS += $$($(1)_LINUX_OBJS:.o=.d) $$($(1)_TEST_OBJS:.o=.d)
 endef
 

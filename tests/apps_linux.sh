@@ -139,7 +139,7 @@ httpd_tests() {
     [ -z "$bad_trav" ] && pass httpd-path-traversal || fail httpd-path-traversal "not refused:$bad_trav"
 
     # A client stuck half-way through its request holds up nobody else.
-    in_ns bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf "GET /a.txt HT" >&3; sleep 4' &
+    ip netns exec "$NS" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf "GET /a.txt HT" >&3; sleep 4' &
     local slow=$!
     sleep 0.3
     run_with_timeout 3 ip netns exec "$NS" curl -sf "$url/a.txt"
@@ -343,6 +343,39 @@ kvstore_durability() {
     stop_server KILL
 }
 
+# The log on a raw block device (a loop device over a zeroed file), as /dev/vdb is in the unikernel.
+LOOP=
+trap '_netns_exit_loop' EXIT
+_netns_exit_loop() {
+    [ -z "$LOOP" ] || losetup -d "$LOOP"
+    _netns_exit
+}
+kvstore_blockdev() {
+    local name=kv-block-device
+    truncate -s 64K "$TEST_TMP/disk.img"
+    if ! LOOP=$(losetup -f --show "$TEST_TMP/disk.img" 2>/dev/null); then
+        LOOP=
+        skip "$name" "no loop device can be set up here"
+        return
+    fi
+    start_server "$TEST_TMP/kv5.log" "$KVSTORE" --aof "$LOOP" || { fail "$name" "$WHY"; return; }
+    # 64 KiB: the header and 127 one-sector writes; then writes are refused, reads still work.
+    seq 1 130 | sed 's/.*/SET b& v&/' | in_ns redis-cli >"$TEST_TMP/block-acks"
+    local acked full
+    acked=$(grep -c '^OK$' "$TEST_TMP/block-acks")
+    full=$(grep -c 'log device is full' "$TEST_TMP/block-acks")
+    stop_server KILL
+    if start_server "$TEST_TMP/kv5.log" "$KVSTORE" --aof "$LOOP" && [ "$acked" = 127 ] && [ "$full" = 3 ] &&
+        [ "$(kv_count_present b 127)" = 127 ] && grep -q '127 records replayed' "$TEST_TMP/kv5.log"; then
+        pass "$name"
+    else
+        fail "$name" "$acked acknowledged, $full refused; $(tr '\n' '|' <"$TEST_TMP/kv5.log")"
+    fi
+    stop_server KILL
+    losetup -d "$LOOP"
+    LOOP=
+}
+
 if [ -x "$HTTPD" ] && have curl httpd; then
     httpd_tests
 else
@@ -359,6 +392,7 @@ if [ -x "$KVSTORE" ] && have redis-cli kvstore; then
         fail kv-start "$WHY"
     fi
     kvstore_durability
+    kvstore_blockdev
 else
     skip kvstore "$KVSTORE is not built (make linux-apps) or redis-cli is missing"
 fi
