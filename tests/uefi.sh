@@ -42,7 +42,7 @@ uefi_case() {
 }
 
 missing=""
-for t in hello test_malloc test_time test_crash; do
+for t in hello test_malloc test_time test_threads test_libc test_crash; do
     for ext in efi img; do
         [ -f "$APPS/$t.$ext" ] || missing="$missing $APPS/$t.$ext"
     done
@@ -64,6 +64,9 @@ for ext in efi img; do
         "two words" "100%"
     uefi_case "uefi-$ext malloc-stress" 0 '^SUCCESS$' 'peak live bytes: [0-9]+$' -- "$APPS/test_malloc.$ext"
     uefi_case "uefi-$ext time-advances" 0 '^SUCCESS$' -- "$APPS/test_time.$ext"
+    uefi_case "uefi-$ext threads" 0 '^SUCCESS$' '^counter: 8000$' -- "$APPS/test_threads.$ext"
+    uefi_case "uefi-$ext libc-syscalls" 0 '^SUCCESS$' '^stderr works$' -- -e LIBC_TEST=yes \
+        "$APPS/test_libc.$ext"
     uefi_case "uefi-$ext panic-null-write" 255 'panic: page fault: user write at 0x0+ ' \
         '^rip .*<write_through_null\+' '<kernel_main\+' -- "$APPS/test_crash.$ext" null
 done
