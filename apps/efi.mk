@@ -43,7 +43,8 @@ endif
 uefi-images: $(UEFI_IMAGES)
 test: uefi-images
 
-$(BUILD)/efi/%.o: kernel/efi/%.c kernel/efi/stub.h kernel/include/unikit/boot_abi.h kernel/ring0/layout.h
+# Order-only on the guest flags stamp: making it runs tools/deps.sh, which installs gnu-efi.
+$(BUILD)/efi/%.o: kernel/efi/%.c kernel/efi/stub.h kernel/include/unikit/boot_abi.h kernel/ring0/layout.h | $(GUEST_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (efi)"
 	$(Q)$(CC) $(EFI_CFLAGS) -c -o $@ $<
