@@ -90,6 +90,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (EFI_ERROR(st))
         return fail(L"ExitBootServices", st);
     __asm__ volatile("cli");
+    /* The firmware's 8259s may still deliver its timer at vectors the kernel has no gates for:
+     * mask both (OCW1) before the kernel turns interrupts on. */
+    __asm__ volatile("outb %%al, $0x21; outb %%al, $0xa1" : : "a"(0xff));
     si->memmap_entries = stub_convert_map(&map, entries, (UINT32)max_entries);
     ((kernel_entry64)(UINTN)uk_kernel_entry64)(si);
 }
