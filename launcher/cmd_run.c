@@ -10,8 +10,10 @@
 
 #include <unikit/boot_abi.h>
 
+#include "detach.h"
 #include "error.h"
 #include "image.h"
+#include "instance_run.h"
 #include "qemu.h"
 #include "run_config.h"
 #include "run_options.h"
@@ -22,6 +24,9 @@
 #ifdef UNIKIT_HAVE_VMM
 #include "vmm/vmm.h"
 #endif
+
+/* --runtime container: the namespace runtime (launcher/container/), when it is linked in. */
+int container_run(const struct run_config *cfg, struct uk_error *err) __attribute__((weak));
 
 /* A backend boots a checked run_config; it returns the exit status, (*err) any message. */
 struct backend {
@@ -72,7 +77,22 @@ void cmd_run_usage(FILE *out)
             "  --mac MAC             the device's MAC (default 52:54:00 + a hash of NAME)\n"
             "  --stats               print timing and memory figures on exit\n"
             "  --user UID[:GID]      (own VMM) drop to this user after opening files\n"
+            "  -d, --detach          run in the background: print the instance's name and exit\n"
+            "  --name NAME           the instance's name (default: generated, uk-XXXXXXXX)\n"
+            "  --runtime vm|container  a unikernel VM (default), or the app's Linux build as a\n"
+            "                        namespace container\n"
+            "  --cpus N.N            CPU quota in CPUs (0.5: 50 ms of every 100 ms)\n"
+            "  --pids N              at most N processes (threads count) in the instance\n"
+            "  --memory-limit SIZE   the instance's cgroup memory limit (default: -m plus the\n"
+            "                        VMM's own overhead, 32M for kvm, 256M for qemu)\n"
             "  -h, --help            show this help\n"
+            "\n"
+            "\n"
+            "Every run is an instance (`unikit ps`) in a cgroup of its own, its state under\n"
+            "$UNIKIT_ROOT (default /run/unikit). An attached run without --name is removed\n"
+            "when it ends; one with --name, or detached, stays (exited) until `unikit rm`.\n"
+            "An attached run without -d, --name or limits whose state root is not writable\n"
+            "(a user without root) runs unrecorded, without a cgroup.\n"
             "\n"
             "Environment: %s names the QEMU binary (default %s).\n",
             UK_EXIT_LAUNCHER, RUN_DEFAULT_VMM == VMM_KVM ? "kvm" : "qemu",
@@ -162,17 +182,39 @@ int cmd_run(int argc, char **argv)
     case RUN_PARSE_OK:
         break;
     }
-    if (prepare(&cfg, &data, &err) < 0) {
+    if (cfg.runtime == RUNTIME_VM && prepare(&cfg, &data, &err) < 0) {
         uk_error_print(&err);
+        goto out;
+    }
+    if (cfg.runtime == RUNTIME_CONTAINER && container_run == NULL) {
+        uk_warn("run: --runtime container: the container runtime is not built in");
         goto out;
     }
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
         if (backends[i].vmm == cfg.vmm)
             b = &backends[i];
+    struct run_instance ri;
+    int recorded = instance_run_begin(&cfg, &ri, &err);
+    if (recorded < 0) {
+        uk_error_print(&err);
+        goto out;
+    }
+    if (cfg.detach) {
+        int role = detach_start(&ri, &status, &err);
+        if (role < 0) {
+            uk_error_print(&err);
+            status = instance_run_end(&ri, UK_EXIT_LAUNCHER);
+        }
+        if (role != DETACH_SUPERVISOR)
+            goto out;
+    }
     fflush(stdout);
-    status = b->run(&cfg, &err);
+    err.msg[0] = '\0';
+    status = cfg.runtime == RUNTIME_CONTAINER ? container_run(&cfg, &err) : b->run(&cfg, &err);
     if (err.msg[0] != '\0')
         uk_error_print(&err);
+    if (recorded)
+        status = instance_run_end(&ri, status);
     if (cfg.stats)
         print_stats(b, clock_ns(CLOCK_MONOTONIC) - t0, status);
 out:

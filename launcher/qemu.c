@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "accel.h"
 #include "exitcode.h"
 #include "guest_cmdline.h"
+#include "instance_run.h"
 #include "qemu_uefi.h"
 
 /* The signals passed on to QEMU, so that stopping unikit stops the guest. */
@@ -52,10 +54,20 @@ static int open_console(const char *path, struct uk_error *err)
 }
 
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
-static void exec_child(const struct qemu_command *cmd, const struct qemu_run_state *st)
+static void exec_child(const struct qemu_command *cmd, const struct qemu_run_state *st,
+                       const struct run_config *cfg)
 {
     struct sigaction dfl;
     int e;
+
+    /* Dies with the launcher, like unikit's VMM; in the instance's cgroup before it runs. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if ((e = -instance_child_enter(cfg)) != 0) {
+        if (write(st->exec_pipe[1], &e, sizeof(e)) < 0) {
+            /* the exit status says it */
+        }
+        _exit(127);
+    }
 
     memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
@@ -111,7 +123,8 @@ static void read_status(int fd, struct qemu_outcome *o)
 
 /* Forks and execs QEMU, waits for it; fills (*o). Returns 0, or -1 if it never ran. */
 static int spawn_and_wait(const struct qemu_command *cmd, struct qemu_run_state *st,
-                          struct qemu_outcome *o, struct uk_error *err)
+                          const struct run_config *cfg, struct qemu_outcome *o,
+                          struct uk_error *err)
 {
     sigset_t block;
     pid_t pid;
@@ -129,9 +142,10 @@ static int spawn_and_wait(const struct qemu_command *cmd, struct qemu_run_state 
         return uk_error_set(err, errno, "qemu: fork");
     }
     if (pid == 0)
-        exec_child(cmd, st);
+        exec_child(cmd, st, cfg);
 
     qemu_pid = pid;
+    instance_child_started(cfg, pid);
     signal_forwarded = 0;
     install_forwarding(st);
     sigprocmask(SIG_SETMASK, &st->old_mask, NULL);
@@ -235,7 +249,7 @@ int qemu_run(const struct run_config *cfg, struct uk_error *err)
                            st.relay[1] >= 0 ? st.relay[1] : st.console_fd, st.status_fd,
                            err) < 0)
         goto out;
-    if (spawn_and_wait(&cmd, &st, &outcome, err) < 0)
+    if (spawn_and_wait(&cmd, &st, cfg, &outcome, err) < 0)
         goto out;
     outcome.status_captured = st.status_fd >= 0;
     read_status(st.status_fd, &outcome);

@@ -9,6 +9,13 @@
 #include "image.h"
 
 enum run_vmm { VMM_KVM, VMM_QEMU };
+/* --runtime: a unikernel VM (the default), or the app's Linux build as a namespace container. */
+enum run_runtime { RUNTIME_VM, RUNTIME_CONTAINER };
+
+/* --cpus N.N: CPU time per period of this length (cgroup CFS quota). */
+#define RUN_CPU_PERIOD_US 100000
+
+struct run_instance; /* instance_run.h */
 enum run_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 /* The backend `unikit run` uses without --vmm: unikit's own VMM. */
@@ -87,6 +94,16 @@ struct run_config {
     struct net_config net;    /* --net; NET_NONE by default */
     enum run_firmware firmware; /* --firmware; QEMU only */
     enum run_machine machine;   /* --machine, resolved by run_options_parse; QEMU only */
+    /* Lifecycle and limits (instance_run.h, cgroup.h): */
+    enum run_runtime runtime;   /* --runtime */
+    bool detach;                /* -d: print the name, run in the background */
+    const char *name;           /* --name, or NULL: a generated one */
+    uint64_t cpu_quota_us;      /* --cpus N.N as N.N * RUN_CPU_PERIOD_US; 0 = no quota */
+    uint64_t cpu_period_us;
+    uint64_t pids_max;          /* --pids; 0 = no limit */
+    uint64_t memory_limit;      /* --memory-limit; 0 = derived from -m (instance_run.h) */
+    struct run_instance *instance; /* set by cmd_run when the run is recorded; backends pass it
+                                    * to instance_child_enter / instance_child_started */
 };
 
 #endif /* UNIKIT_RUN_CONFIG_H */

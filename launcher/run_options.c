@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "firmware_options.h"
+#include "lifecycle_options.h"
 #include "net_options.h"
 #include "size.h"
 
@@ -24,6 +25,12 @@ enum run_flag {
     FLAG_MACHINE,
     FLAG_STATS,
     FLAG_USER,
+    FLAG_DETACH,
+    FLAG_NAME,
+    FLAG_RUNTIME,
+    FLAG_CPUS,
+    FLAG_PIDS,
+    FLAG_MEMORY_LIMIT,
     FLAG_HELP,
 };
 
@@ -49,6 +56,12 @@ static const struct flag_spec flags[] = {
     {NULL, "--machine", FLAG_MACHINE, 1},
     {NULL, "--stats", FLAG_STATS, 0},
     {NULL, "--user", FLAG_USER, 1},
+    {"-d", "--detach", FLAG_DETACH, 0},
+    {NULL, "--name", FLAG_NAME, 1},
+    {NULL, "--runtime", FLAG_RUNTIME, 1},
+    {NULL, "--cpus", FLAG_CPUS, 1},
+    {NULL, "--pids", FLAG_PIDS, 1},
+    {NULL, "--memory-limit", FLAG_MEMORY_LIMIT, 1},
     {"-h", "--help", FLAG_HELP, 0},
 };
 
@@ -191,6 +204,12 @@ static int apply_flag(const struct flag_spec *f, const char *value, struct run_c
     case FLAG_FIRMWARE: return firmware_option(value, cfg, err);
     case FLAG_MACHINE: return machine_option(value, cfg, err);
     case FLAG_STATS: cfg->stats = true; return 0;
+    case FLAG_DETACH: cfg->detach = true; return 0;
+    case FLAG_NAME:
+    case FLAG_RUNTIME:
+    case FLAG_CPUS:
+    case FLAG_PIDS:
+    case FLAG_MEMORY_LIMIT: return lifecycle_option(f->long_name, value, cfg, err);
     case FLAG_HELP: return 0;
     }
     return 0;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "instance_run.h"
 #include "unikit/boot_abi.h"
 #include "vmm.h"
 #include "vmm_internal.h"
@@ -53,6 +54,12 @@ static void child(const struct run_config *cfg, pid_t launcher)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != launcher)
         _exit(UK_EXIT_LAUNCHER); /* the launcher is already gone */
+    /* Into the instance's cgroup before guest memory is mapped, so all of it counts. */
+    int e = instance_child_enter(cfg);
+    if (e < 0) {
+        vmm_fail(-e, "join the instance's cgroup");
+        _exit(UK_EXIT_LAUNCHER);
+    }
     _exit(vmm_boot(cfg));
 }
 
@@ -81,6 +88,7 @@ int vmm_run(const struct run_config *cfg)
     sigaction(SIGINT, &sa, &saved_int);
     sigaction(SIGTERM, &sa, &saved_term);
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    instance_child_started(cfg, pid);
 
     int wstatus = 0, status;
     pid_t got;
