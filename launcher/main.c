@@ -10,6 +10,13 @@
 /* Add a verb here (and its cmd_<verb>.c) to make it available. */
 const struct verb unikit_verbs[] = {
     {"run", "boot an image as a new instance and wait for it", cmd_run, cmd_run_usage},
+    {"ps", "list instances", cmd_ps, cmd_ps_usage},
+    {"stop", "stop instances: a termination notice, then SIGKILL", cmd_stop, cmd_stop_usage},
+    {"kill", "send a signal to instances", cmd_kill, cmd_kill_usage},
+    {"rm", "remove instances and everything they left", cmd_rm, cmd_rm_usage},
+    {"logs", "print a detached instance's console", cmd_logs, cmd_logs_usage},
+    {"stats", "memory, CPU, pids and network use of instances", cmd_stats, cmd_stats_usage},
+    {"inspect", "everything recorded about an instance, as JSON", cmd_inspect, cmd_inspect_usage},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -25,4 +25,20 @@ extern const struct verb unikit_verbs[];
 int cmd_run(int argc, char **argv);
 void cmd_run_usage(FILE *out);
 
+/* The instance verbs, cmd_<verb>.c each: bad NAME exits 1, other failures 125. */
+int cmd_ps(int argc, char **argv);
+void cmd_ps_usage(FILE *out);
+int cmd_stop(int argc, char **argv);
+void cmd_stop_usage(FILE *out);
+int cmd_kill(int argc, char **argv);
+void cmd_kill_usage(FILE *out);
+int cmd_rm(int argc, char **argv);
+void cmd_rm_usage(FILE *out);
+int cmd_logs(int argc, char **argv);
+void cmd_logs_usage(FILE *out);
+int cmd_stats(int argc, char **argv);
+void cmd_stats_usage(FILE *out);
+int cmd_inspect(int argc, char **argv);
+void cmd_inspect_usage(FILE *out);
+
 #endif /* UNIKIT_VERBS_H */
