@@ -43,8 +43,14 @@ static int hc_wait(struct vmm *vmm, void *arg_p)
     struct uk_hc_wait arg;
     memcpy(&arg, arg_p, sizeof arg);
     uint64_t ready = 0;
-    if (wait_for_work(vmm, arg.deadline_ns, arg.now_ns, &ready) < 0)
+    if (arg.ready & UK_WAIT_ACCEPTS_STOP)
+        signals_accept_stop();
+    /* A stop notice already waiting: do not block, deliver it. */
+    uint64_t deadline = signals_stop_notice_pending() ? 0 : arg.deadline_ns;
+    if (wait_for_work(vmm, deadline, arg.now_ns, &ready) < 0)
         return -1;
+    if (signals_take_stop_notice())
+        ready |= UK_WAIT_STOP_REQUESTED;
     memcpy((uint8_t *)arg_p + offsetof(struct uk_hc_wait, ready), &ready,
            sizeof ready);
     return 0;

@@ -152,6 +152,10 @@ void vcpu_dump(struct vmm *vmm, const char *why);
 int signals_install(struct vmm *vmm);
 int signals_pending(void); /* the signal that asks us to stop, or 0 */
 int signals_wake_fd(void); /* readable once a stop signal arrived */
+/* Stop notices (boot_abi.h): the guest accepts them; take one that arrived (once). */
+void signals_accept_stop(void);
+bool signals_take_stop_notice(void);
+bool signals_stop_notice_pending(void);
 void signals_restore(void);
 
 /* console.c */

@@ -133,7 +133,8 @@ struct hvm_memmap_entry {
  *   - virtio-mmio windows at 0xd0000000 + i * 0x1000, listed in order as
  *     virtio_mmio.device= options; no interrupt controller: completions are
  *     seen after UK_HC_WAIT returns, and the wait is the queue notification;
- *   - SIGINT/SIGTERM to the VMM end the guest with 128 + signal;
+ *   - SIGINT to the VMM ends the guest with 128 + 2; SIGTERM too (128 + 15),
+ *     unless the guest accepts stop notices (below);
  *   - `hlt` with no exit status written ends the guest with 255.
  */
 #define UK_HC_PORT_BASE 0x500
@@ -158,8 +159,34 @@ struct uk_hc_exit {
 struct uk_hc_wait {
     uint64_t deadline_ns; /* monotonic time (guest clock) to wake at; 0 = poll */
     uint64_t now_ns;      /* the guest's monotonic time when it calls */
-    uint64_t ready;       /* out: bitmask of devices with work (bit = device index) */
+    uint64_t ready;       /* in: UK_WAIT_ACCEPTS_STOP or 0;
+                             out: bitmask of devices with work (bit = device index),
+                             and UK_WAIT_STOP_REQUESTED */
 };
 #endif /* !__ASSEMBLER__ */
+
+/*
+ * Stop notices (`unikit stop`, a graceful stop) under unikit's VMM.
+ *
+ * A guest that can shut down cleanly says so by setting UK_WAIT_ACCEPTS_STOP
+ * in uk_hc_wait.ready when it calls UK_HC_WAIT (the VMM remembers it from the
+ * first such call on). From then on SIGTERM to the VMM no longer ends the
+ * guest: it wakes a blocked wait at once, and that wait — or the next one, if
+ * the guest was running — returns with UK_WAIT_STOP_REQUESTED set in
+ * ready (once; the bit is cleared after it is delivered). The guest then ends
+ * in its own time with UK_HC_EXIT. A second SIGTERM ends it with 128 + 15 as
+ * before, and so does SIGKILL after `unikit stop -t`'s timeout.
+ *
+ * What the kernel and libos are to do with it: the kernel sets the accept
+ * bit in every wait and turns the returned bit into a pending "terminate"
+ * event; the libos delivers it as SIGTERM from its idle loop — the handler
+ * the app installed with signal()/sigaction() runs there, in normal context;
+ * with SIG_DFL the guest exits with 128 + 15 (143), like a process.
+ * A guest that never sets the accept bit keeps the old behaviour: SIGTERM
+ * ends it at once with 143. Under QEMU there is no notice: SIGTERM to QEMU
+ * ends the guest at once (`unikit stop` there is always forced).
+ */
+#define UK_WAIT_ACCEPTS_STOP (UINT64_C(1) << 63)
+#define UK_WAIT_STOP_REQUESTED (UINT64_C(1) << 63)
 
 #endif /* UNIKIT_BOOT_ABI_H */
