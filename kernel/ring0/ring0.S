@@ -26,6 +26,7 @@
 #define MSR_EFER 0xc0000080
 #define LAPIC_EOI 0xfee000b0
 
+#define BOOT_MEMMAP_MAX 64 /* memory map entries moved out of page 0 */
 #define TSS_IOMAP_OFF 104
 #define TSS_LIMIT (TSS_IOMAP_OFF + 8192) /* bitmap plus its 0xff terminator, minus 1 */
 
@@ -148,7 +149,13 @@ iomap:
     .code32
     .globl uk_entry32
 uk_entry32:                 /* PVH entry: %ebx = start info */
-    mov %ebx, %esi
+    cmpl $0x1000, 40(%ebx)  /* memmap_paddr in page 0 (QEMU pc/q35's PVH ROM)? */
+    jae 1f
+    call memmap_out_of_page0
+1:  cmpl $0, 32(%ebx)       /* rsdp_paddr: firmware ran, its 8259s may be live */
+    je 1f
+    call mask_8259s
+1:  mov %ebx, %esi
     mov $0x80000001, %eax
     cpuid
     bt $26, %edx            /* 1 GiB pages? */
@@ -335,8 +342,47 @@ uk_entry64_efi:
     pushq $entry64
     lretq
 
+    /*
+     * Page 0 stays unmapped (null pointers fault there), so a memory map
+     * the loader left in it is moved to boot_memmap before paging is on.
+     */
+    .code32
+memmap_out_of_page0:
+    cmpl $0, 44(%ebx)       /* above 4 GiB: not in page 0 after all */
+    jne 2f
+    mov 48(%ebx), %ecx      /* memmap_entries, at most BOOT_MEMMAP_MAX */
+    cmp $BOOT_MEMMAP_MAX, %ecx
+    jbe 1f
+    mov $BOOT_MEMMAP_MAX, %ecx
+    mov %ecx, 48(%ebx)
+1:  imul $6, %ecx, %ecx     /* 24-byte entries, in dwords */
+    mov 40(%ebx), %esi
+    mov $boot_memmap, %edi
+    mov %edi, 40(%ebx)
+    cld
+    rep movsl
+2:  ret
+
+    /*
+     * After a BIOS (QEMU pc/q35) the 8259s may still deliver the PIT at
+     * vectors 8..15, which are exceptions here: mask both (OCW1) before
+     * interrupts go on. Only where firmware left ACPI tables: unikit's VMM
+     * has no 8259 and stops at an unhandled port.
+     */
+mask_8259s:
+    mov $0xff, %al
+    out %al, $0xa1
+    out %al, $0x21
+    ret
+    .code64
+
     .org R0_SIZE - 1
     .byte 0
+
+    .section .data
+    .balign 8
+boot_memmap:
+    .fill BOOT_MEMMAP_MAX * 24, 1, 0
 
 /* ---- stacks and the fallback page directories (ordinary memory) ---- */
     .section .bss
