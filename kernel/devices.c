@@ -1,4 +1,4 @@
-/* devices.c: find the virtio devices the command line lists (virtio_mmio.device=SIZE@ADDR:IRQ) and attach drivers. */
+/* devices.c: find the virtio devices (virtio_mmio.device=SIZE@ADDR:IRQ on the command line, then PCI) and attach drivers. */
 #include "cmdline.h"
 #include "kernel.h"
 #include "virtio/virtio.h"
@@ -51,6 +51,7 @@ void devices_init(const struct cmdline *cl)
         }
         virtio_attach(&dev);
     }
+    virtio_pci_scan(); /* QEMU pc/q35, UEFI boots: devices on PCI bus 0 */
 }
 
 #define MAX_IRQ_DEVICES 16

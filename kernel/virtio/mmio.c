@@ -140,21 +140,10 @@ static uint32_t mmio_ack_interrupt(struct virtio_dev *dev)
 
 static void mmio_read_config(struct virtio_dev *dev, size_t offset, void *buf, size_t len)
 {
-    uint8_t *out = buf;
     uint32_t gen;
     do { /* 4.2.2.2: re-read when the configuration changed under us */
         gen = rd(dev, MMIO_CONFIG_GENERATION);
-        /* 4.2.2.2: 32-bit fields (and halves of 64-bit ones) in 32-bit reads. */
-        volatile uint8_t *cfg = dev->base + MMIO_CONFIG + offset;
-        if (offset % 4 == 0 && len % 4 == 0)
-            for (size_t i = 0; i < len; i += 4) {
-                uint32_t v = *(volatile uint32_t *)(cfg + i);
-                for (int b = 0; b < 4; b++)
-                    out[i + (size_t)b] = (uint8_t)(v >> (8 * b));
-            }
-        else
-            for (size_t i = 0; i < len; i++)
-                out[i] = cfg[i];
+        virtio_config_copy(dev->base + MMIO_CONFIG, offset, buf, len);
     } while (gen != rd(dev, MMIO_CONFIG_GENERATION));
 }
 

@@ -119,7 +119,7 @@ struct virtio_dev {
     const struct virtio_transport *ops;
     volatile uint8_t *base; /* mmio: the window; pci: the common configuration */
     uint32_t device_id;
-    int irq;                /* mmio: the IOAPIC input; pci: -1 (MSI-X) */
+    int irq;                /* mmio: the IOAPIC input; pci: the INTx line, or -1 */
     uint64_t features;      /* negotiated */
     /* virtio-pci only */
     volatile uint8_t *notify_base, *isr, *device_cfg;
@@ -127,6 +127,27 @@ struct virtio_dev {
     uint16_t queue_notify_off[4];
     uint16_t legacy_io; /* legacy virtio-pci: the I/O BAR, else 0 */
 };
+
+/*
+ * Copies (len) bytes of device configuration from (cfg) into (buf): 32-bit
+ * fields (and halves of 64-bit ones) in 32-bit reads, as 4.2.2.2 and
+ * 4.1.3.1 ask, anything else byte by byte. The caller loops on the
+ * transport's generation counter.
+ */
+static inline void virtio_config_copy(volatile const uint8_t *cfg, size_t offset, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    cfg += offset;
+    if (offset % 4 == 0 && len % 4 == 0)
+        for (size_t i = 0; i < len; i += 4) {
+            uint32_t v = *(volatile const uint32_t *)(cfg + i);
+            for (int b = 0; b < 4; b++)
+                out[i + (size_t)b] = (uint8_t)(v >> (8 * b));
+        }
+    else
+        for (size_t i = 0; i < len; i++)
+            out[i] = cfg[i];
+}
 
 /* Checks the virtio-mmio window at (base) and resets the device; 0, or -1 (none or legacy). */
 int virtio_mmio_probe(struct virtio_dev *dev, uintptr_t base, int irq);
