@@ -66,6 +66,8 @@ void cmd_run_usage(FILE *out)
             "Options:\n"
             "  --vmm kvm|qemu        backend: unikit's own VMM on /dev/kvm, or QEMU (default %s)\n"
             "  --accel kvm|tcg|auto  QEMU accelerator (default auto: kvm with vmx/svm, else tcg)\n"
+            "  --machine microvm|pc|q35  QEMU machine (implies --vmm qemu; default microvm);\n"
+            "                        pc and q35 boot through SeaBIOS, devices on virtio-pci\n"
             "  -m, --memory SIZE     guest memory, 4M..3G (default %s; K, M, G suffixes)\n"
             "  -e, --env KEY=VALUE   set a variable in the guest's environment (repeatable)\n"
             "  --console PATH        write the guest console to PATH instead of stdout\n"

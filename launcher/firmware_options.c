@@ -60,10 +60,13 @@ int firmware_options_finish(struct run_config *cfg, bool vmm_given, bool mem_giv
 {
     if (cfg->firmware == FIRMWARE_UEFI)
         return finish_uefi(cfg, vmm_given, mem_given, err);
-    if (cfg->machine == MACHINE_DEFAULT)
+    if (cfg->machine == MACHINE_DEFAULT) {
         cfg->machine = MACHINE_MICROVM;
-    if (cfg->machine != MACHINE_MICROVM)
-        return uk_error_set(err, 0, "run: --machine q35 or pc needs --firmware uefi "
-                            "(a PVH image boots on microvm)");
+        return 0;
+    }
+    /* A PVH image boots on all three (pc and q35 through SeaBIOS's PVH option ROM). */
+    if (vmm_given && cfg->vmm != VMM_QEMU)
+        return uk_error_set(err, 0, "run: --machine picks QEMU's machine; use --vmm qemu");
+    cfg->vmm = VMM_QEMU;
     return 0;
 }

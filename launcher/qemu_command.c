@@ -25,6 +25,20 @@
     "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,isa-serial=on,"         \
     "acpi=off,auto-kernel-cmdline=off"
 
+/*
+ * pc and q35 boot the same PVH image through SeaBIOS and its PVH option ROM
+ * (0.2-0.3 s under TCG); their devices are virtio-pci, found by the kernel.
+ */
+static const char *pvh_machine(const struct run_config *cfg)
+{
+    return cfg->machine == MACHINE_PC ? "pc" : cfg->machine == MACHINE_Q35 ? "q35" : QEMU_MACHINE;
+}
+
+static bool on_pci(const struct run_config *cfg)
+{
+    return cfg->machine == MACHINE_PC || cfg->machine == MACHINE_Q35;
+}
+
 /* QEMU's fw_cfg takes ports 0x510-0x51b on microvm (its firmware loads the kernel through it). */
 #define FW_CFG_FIRST_PORT 0x510
 #define FW_CFG_LAST_PORT 0x51b
@@ -47,10 +61,11 @@ int qemu_device_kopts(const struct run_config *cfg, char text[][64], const char 
 {
     int n = 0;
 
-    for (int i = 0; i < cfg->ndisks && i < RUN_MAX_DISKS; i++, n++)
+    for (int i = 0; i < cfg->ndisks && i < RUN_MAX_DISKS && !on_pci(cfg); i++, n++)
         qemu_disk_kopt(i, text[n], 64);
     if (cfg->net.kind == NET_TAP) {
-        qemu_disk_kopt(cfg->ndisks, text[n++], 64); /* the same transport formula */
+        if (!on_pci(cfg))
+            qemu_disk_kopt(cfg->ndisks, text[n++], 64); /* the same transport formula */
         for (int i = 0; i < cfg->net.nkopts && i < RUN_NET_KOPTS; i++, n++)
             snprintf(text[n], 64, "%s", cfg->net.kopts[i]);
     }
@@ -110,7 +125,7 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
 
 #define ARG(s) (cmd->argv[n++] = (s))
     ARG(binary);
-    ARG("-M"), ARG(cmd->uefi ? cmd->uefi->machine : QEMU_MACHINE);
+    ARG("-M"), ARG(cmd->uefi ? cmd->uefi->machine : pvh_machine(cfg));
     ARG("-nodefaults"), ARG("-no-user-config"), ARG("-display"), ARG("none");
     ARG("-no-reboot");
     snprintf(cmd->mem, sizeof(cmd->mem), "%s",
@@ -141,7 +156,7 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
         ARG("-chardev"), ARG(cmd->status_chardev);
         ARG("-device"), ARG(cmd->status_device);
     }
-    if (cfg->ndisks > 0 || cfg->net.kind == NET_TAP) {
+    if ((cfg->ndisks > 0 || cfg->net.kind == NET_TAP) && !on_pci(cfg)) {
         /* microvm's transports default to legacy virtio-mmio (version 1); the kernel speaks 1.0+. */
         ARG("-global"), ARG("virtio-mmio.force-legacy=false");
     }
@@ -152,7 +167,8 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
         char serial[24];
         disk_serial(cfg->disks[i].path, serial, sizeof(serial));
         snprintf(cmd->disk_device[i], sizeof(cmd->disk_device[i]),
-                 "virtio-blk-device,drive=disk%d%s%s", i, serial[0] ? ",serial=" : "", serial);
+                 "virtio-blk-%s,drive=disk%d%s%s", on_pci(cfg) ? "pci" : "device", i,
+                 serial[0] ? ",serial=" : "", serial);
         ARG("-drive"), ARG(cmd->drive[i]);
         ARG("-device"), ARG(cmd->disk_device[i]);
     }
@@ -164,7 +180,7 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
         snprintf(cmd->netdev, sizeof(cmd->netdev),
                  "tap,id=net0,ifname=%s,script=no,downscript=no", cfg->net.tap);
         snprintf(cmd->net_device, sizeof(cmd->net_device),
-                 "virtio-net-device,netdev=net0,mac=%s", mac);
+                 "virtio-net-%s,netdev=net0,mac=%s", on_pci(cfg) ? "pci" : "device", mac);
         ARG("-netdev"), ARG(cmd->netdev);
         ARG("-device"), ARG(cmd->net_device);
     }

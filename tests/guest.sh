@@ -3,6 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
+. tests/site.sh
 
 BUILD=${BUILD:-build}
 UNIKIT=$BUILD/unikit
@@ -78,22 +79,6 @@ guest_case crash-nothing 3 'nothing crashed' -- "$CRASH" none
 
 # files: a tar archive on disk 0 mounted at /, raw disks at /dev/vdb, /dev/vdc; refused first disks
 FILES=$APPS/test_files.elf
-make_site() { # make_site DIR: the tree every tar disk holds
-    local d=$1 long=long/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
-    mkdir -p "$d/sub/nested" "$d/$long" "$d/../extra/implied"
-    printf '<h1>hello</h1>\n' >"$d/index.html"
-    printf 'deep\n' >"$d/sub/nested/deep.txt"
-    printf 'b\n' >"$d/sub/b.txt"
-    printf 'long name\n' >"$d/$long/ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff.txt"
-    : >"$d/empty"
-    printf 'dated\n' >"$d/dated.txt" && touch -d @1600000000 "$d/dated.txt"
-    printf 'secret\n' >"$d/secret" && chmod 0600 "$d/secret"
-    printf '#!/bin/sh\n' >"$d/run.sh" && chmod 0755 "$d/run.sh"
-    chmod 0644 "$d/index.html" && chmod 0750 "$d/sub"
-    ln -s index.html "$d/link.txt" && ln "$d/index.html" "$d/hard.html"
-    seq 0 196607 | awk '{ printf "%015x\n", $1 }' >"$d/big.bin"
-    printf 'implied\n' >"$d/../extra/implied/x.txt"
-}
 make_site "$OUT/site/root"
 for fmt in gnu ustar posix; do # implied/ has no entry of its own: appended after the rest
     tar -cf "$OUT/site-$fmt.tar" --format=$fmt -C "$OUT/site/root" . &&

@@ -69,6 +69,27 @@ int main(void)
           "qemu disks: raw, commas doubled, read-only, modern virtio-mmio", "missing one");
     qemu_command_release(&cmd);
 
+    /* pc and q35: the same PVH boot, virtio-pci devices, no virtio-mmio options for the guest. */
+    char kopt_text[QEMU_MAX_KOPTS][64];
+    const char *kopts[QEMU_MAX_KOPTS];
+    cfg.machine = MACHINE_Q35;
+    cfg.net.kind = NET_TAP;
+    cfg.net.tap = "tap0";
+    qemu_command_build(&cmd, "qemu", &cfg, ACCEL_TCG, "x", 7, -1, &err);
+    check(has(&cmd, "-M", "q35") && has(&cmd, "-kernel", "dir/hello.elf") &&
+              has(&cmd, "-device", "virtio-blk-pci,drive=disk0,serial=rootfs.img") &&
+              value_of(&cmd, "-device", "virtio-net-pci,netdev=net0,") != NULL &&
+              !has(&cmd, "-global", "virtio-mmio.force-legacy=false"),
+          "qemu q35: -kernel, virtio-blk-pci and virtio-net-pci, no virtio-mmio", "missing one");
+    check(qemu_device_kopts(&cfg, kopt_text, kopts) == 0, "qemu q35: no virtio_mmio.device options",
+          "%s", kopts[0]);
+    qemu_command_release(&cmd);
+    cfg.machine = MACHINE_PC;
+    qemu_command_build(&cmd, "qemu", &cfg, ACCEL_TCG, "x", 7, -1, &err);
+    check(has(&cmd, "-M", "pc"), "qemu pc machine", "missing");
+    qemu_command_release(&cmd);
+    cfg.net.kind = NET_NONE;
+
     qemu_disk_kopt(0, kopt, sizeof(kopt));
     check(strcmp(kopt, "virtio_mmio.device=512@0xfeb00e00:12") == 0,
           "qemu first disk on the last microvm transport", "%s", kopt);

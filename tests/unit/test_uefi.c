@@ -125,6 +125,7 @@ static void options(void)
     char *kvm[] = {"run", "--vmm", "kvm", "--firmware", "uefi", "x.efi"};
     char *disk_flag[] = {"run", "--firmware", "uefi", "--disk", "d.img", "x.efi"};
     char *pvh_pc[] = {"run", "--machine", "pc", "x.elf"};
+    char *kvm_pc[] = {"run", "--vmm", "kvm", "--machine", "q35", "x.elf"};
     char *bad[] = {"run", "--firmware", "bios", "x.elf"};
 
     int r = run_options_parse(ARGC(efi), efi, &cfg, &err);
@@ -137,6 +138,11 @@ static void options(void)
     check(r == RUN_PARSE_OK && cfg.machine == MACHINE_PC && cfg.mem_bytes == (64u << 20),
           "--machine pc -m 64M", "r %d: %s", r, err.msg);
     run_options_free(&cfg);
+    r = run_options_parse(ARGC(pvh_pc), pvh_pc, &cfg, &err);
+    check(r == RUN_PARSE_OK && cfg.machine == MACHINE_PC && cfg.vmm == VMM_QEMU &&
+              cfg.firmware == FIRMWARE_NONE,
+          "--machine pc without uefi: a PVH boot under QEMU", "r %d: %s", r, err.msg);
+    run_options_free(&cfg);
     struct {
         const char *name;
         int argc;
@@ -145,7 +151,7 @@ static void options(void)
     } refusals[] = {
         {"--vmm kvm with uefi", ARGC(kvm), kvm, "boots under QEMU"},
         {"--disk with uefi", ARGC(disk_flag), disk_flag, "no --disk or --net yet"},
-        {"--machine pc without uefi", ARGC(pvh_pc), pvh_pc, "needs --firmware uefi"},
+        {"--machine q35 with --vmm kvm", ARGC(kvm_pc), kvm_pc, "use --vmm qemu"},
         {"--firmware bios", ARGC(bad), bad, "expected none or uefi"},
     };
     for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
