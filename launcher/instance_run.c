@@ -151,8 +151,12 @@ int instance_run_end(struct run_instance *ri, int status)
     }
     if (ri->has_cgroup) {
         cgroup_usage(&ri->inst.cgroup, &u);
-        /* The OOM killer sends SIGKILL: the VMM's end is 137 with an oom_kill counted. */
-        e.oom = u.oom_kills > 0 && status == 128 + SIGKILL;
+        /* The OOM killer's SIGKILL ends the VMM (137) or QEMU (125: unikit run's mapping);
+         * either way the cgroup counted it. */
+        e.oom = u.oom_kills > 0;
+        if (e.oom)
+            uk_warn("run: %s: killed by the cgroup's OOM killer (memory limit %llu bytes)",
+                    ri->inst.name, (unsigned long long)ri->inst.limits.memory_bytes);
         if (cgroup_destroy(&ri->inst.cgroup, &err) < 0)
             uk_error_print(&err);
     }
