@@ -14,6 +14,7 @@
 #include "error.h"
 #include "image.h"
 #include "instance_run.h"
+#include "net/net.h"
 #include "qemu.h"
 #include "run_config.h"
 #include "run_options.h"
@@ -184,6 +185,11 @@ int cmd_run(int argc, char **argv)
     case RUN_PARSE_OK:
         break;
     }
+    /* UNIKIT_NETNS: the bridge, taps, veths and ports all live in that namespace. */
+    if (netns_enter_from_env(&err) < 0) {
+        uk_error_print(&err);
+        goto out;
+    }
     if (cfg.runtime == RUNTIME_VM && prepare(&cfg, &data, &err) < 0) {
         uk_error_print(&err);
         goto out;
@@ -212,7 +218,15 @@ int cmd_run(int argc, char **argv)
     }
     fflush(stdout);
     err.msg[0] = '\0';
-    status = cfg.runtime == RUNTIME_CONTAINER ? container_run(&cfg, &err) : b->run(&cfg, &err);
+    struct net_attachment net; /* --net bridge: a container attaches itself */
+    net_attachment_init(&net, state_root());
+    if (cfg.runtime == RUNTIME_CONTAINER)
+        status = container_run(&cfg, &err);
+    else if (net_attach_vm(&cfg, &net, &err) < 0)
+        status = UK_EXIT_LAUNCHER;
+    else
+        status = b->run(&cfg, &err);
+    net_detach(&net);
     if (err.msg[0] != '\0')
         uk_error_print(&err);
     if (recorded)

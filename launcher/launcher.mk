@@ -1,6 +1,7 @@
-# launcher.mk: builds $(BUILD)/unikit from launcher/*.c and launcher/vmm/*.c (included by the top Makefile).
+# launcher.mk: builds $(BUILD)/unikit from launcher/*.c and its folders vmm/, container/, net/ (included by the top Makefile).
 
-LAUNCHER_SRCS := $(wildcard launcher/*.c) $(wildcard launcher/vmm/*.c)
+LAUNCHER_SRCS := $(wildcard launcher/*.c) $(wildcard launcher/vmm/*.c) \
+                 $(wildcard launcher/container/*.c) $(wildcard launcher/net/*.c)
 LAUNCHER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LAUNCHER_SRCS))
 
 # unikit's own VMM is used once its header and at least one source file exist.

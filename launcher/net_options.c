@@ -28,8 +28,12 @@ int net_option_net(const char *value, struct net_config *net, struct uk_error *e
         net->tap = "";  /* given, so that a second --net is refused */
         return 0;
     }
+    if (strcmp(value, "bridge") == 0) {
+        net->kind = NET_BRIDGE;
+        return 0;
+    }
     if (strncmp(value, TAP_PREFIX, strlen(TAP_PREFIX)) != 0)
-        return uk_error_set(err, 0, "run: --net `%s`: expected none or tap:NAME", value);
+        return uk_error_set(err, 0, "run: --net `%s`: expected bridge, none or tap:NAME", value);
     net->tap = value + strlen(TAP_PREFIX);
     if (!ifname_ok(net->tap))
         return uk_error_set(err, 0, "run: --net `%s`: a tap name is 1 to %d characters of "
@@ -194,12 +198,35 @@ static int check_gateway(const struct net_config *net, struct uk_error *err)
     return 0;
 }
 
+/* Without --net: $UNIKIT_NET, else none (see net_options.h). */
+static int default_net(struct net_config *net, struct uk_error *err)
+{
+    const char *value = getenv(NET_DEFAULT_ENV);
+
+    if (value != NULL && strcmp(value, "bridge") == 0)
+        net->kind = NET_BRIDGE;
+    else if (value != NULL && value[0] != '\0' && strcmp(value, "none") != 0)
+        return uk_error_set(err, 0, "run: %s=%s: expected bridge or none", NET_DEFAULT_ENV,
+                            value);
+    return 0;
+}
+
 int net_options_finish(struct net_config *net, struct uk_error *err)
 {
     char ip[INET_ADDRSTRLEN];
     bool addressed = net->dhcp || net->prefix != 0;
 
     net->nkopts = 0;
+    if (net->kind == NET_NONE && net->tap == NULL && default_net(net, err) < 0)
+        return -1;
+    if (net->kind == NET_BRIDGE) {
+        /* The address comes from a lease when the tap or veth is made (launcher/net/). */
+        if (addressed || net->gw != 0)
+            return uk_error_set(err, 0, "run: %s needs --net tap:NAME (on --net bridge the "
+                                "launcher leases the address)", addressed ? "--ip" : "--gw");
+        net->tap = NULL;
+        return 0;
+    }
     if (net->kind != NET_TAP) {
         if (addressed || net->gw != 0 || net->mac_given)
             return uk_error_set(err, 0, "run: %s needs --net tap:NAME",
@@ -221,5 +248,36 @@ int net_options_finish(struct net_config *net, struct uk_error *err)
         format_ipv4(net->gw, ip);
         snprintf(net->kopts[net->nkopts++], RUN_NET_KOPT_LEN, "gw=%s", ip);
     }
+    return 0;
+}
+
+int net_option_publish(const char *value, struct run_config *cfg, struct uk_error *err)
+{
+    unsigned long port[2];
+    const char *p = value;
+    char *end;
+
+    if (cfg->nports == RUN_MAX_PORTS)
+        return uk_error_set(err, 0, "run: -p %s: at most %d published ports", value, RUN_MAX_PORTS);
+    for (int i = 0; i < 2; i++) {
+        port[i] = p[0] >= '0' && p[0] <= '9' ? strtoul(p, &end, 10) : 0;
+        if (port[i] == 0 || port[i] > 65535 || end == p || *end != (i == 0 ? ':' : '\0'))
+            return uk_error_set(err, 0, "run: -p `%s`: expected HOSTPORT:GUESTPORT, TCP ports "
+                                "1 to 65535", value);
+        p = end + 1;
+    }
+    for (int i = 0; i < cfg->nports; i++)
+        if (cfg->ports[i].host == port[0])
+            return uk_error_set(err, 0, "run: -p %s: host port %lu is published twice", value,
+                                port[0]);
+    cfg->ports[cfg->nports++] = (struct port_map){(uint16_t)port[0], (uint16_t)port[1]};
+    return 0;
+}
+
+int net_ports_finish(const struct run_config *cfg, struct uk_error *err)
+{
+    if (cfg->nports > 0 && cfg->net.kind != NET_BRIDGE)
+        return uk_error_set(err, 0, "run: -p needs --net bridge (the default): the port is "
+                            "forwarded to the instance's leased address");
     return 0;
 }

@@ -10,7 +10,7 @@
  * (*net); it returns 0, or -1 with (*err) naming the flag, the value and
  * what was expected. Strings in (*net) point into (value).
  *
- *   --net none | tap:NAME   NAME: 1..15 characters of [A-Za-z0-9._-]
+ *   --net bridge | none | tap:NAME   NAME: 1..15 characters of [A-Za-z0-9._-]
  *   --ip A.B.C.D/PREFIX | dhcp   a unicast host address, PREFIX 1..32
  *   --gw A.B.C.D            a unicast address inside --ip's subnet
  *   --mac XX:XX:XX:XX:XX:XX a unicast (individual) address, not all zeros
@@ -21,13 +21,27 @@ int net_option_gw(const char *value, struct net_config *net, struct uk_error *er
 int net_option_mac(const char *value, struct net_config *net, struct uk_error *err);
 
 /*
- * Checks the flags against each other once all are read (--ip, --gw and
- * --mac need --net tap:NAME; --gw needs a static --ip in the same subnet),
+ * The default of --net when it is not given: "bridge" or "none" (when unset).
+ * TODO: make bridge the default once every test suite and demo sets
+ * UNIKIT_NET=none or --net: a run without --net must not make a bridge in the
+ * namespace of a shared host by surprise.
+ */
+#define NET_DEFAULT_ENV "UNIKIT_NET"
+
+/*
+ * Checks the flags against each other once all are read (--ip and --gw need
+ * --net tap:NAME, --mac tap:NAME or bridge; --gw needs a static --ip in the
+ * same subnet; no --net means $UNIKIT_NET, else none),
  * gives the device its default MAC (net_default_mac) and writes the kernel
  * options the guest gets (net->kopts: "ip=A.B.C.D/P" or "ip=dhcp", then
  * "gw=A.B.C.D"). Returns 0, or -1 with (*err) set.
  */
 int net_options_finish(struct net_config *net, struct uk_error *err);
+
+/* -p HOSTPORT:GUESTPORT (TCP, 1..65535, a host port once) into cfg->ports. */
+int net_option_publish(const char *value, struct run_config *cfg, struct uk_error *err);
+/* Once --net is settled: -p needs --net bridge. */
+int net_ports_finish(const struct run_config *cfg, struct uk_error *err);
 
 /* A stable locally administered MAC for (name): 52:54:00 and three bytes of
  * its FNV-1a hash, so one tap keeps one address from run to run. */

@@ -50,8 +50,12 @@ struct disk_config {
     bool path_owned; /* run_options_free frees path */
 };
 
-/* The network interface (--net, --ip, --gw, --mac); the guest has at most one. */
-enum run_net { NET_NONE, NET_TAP };
+/*
+ * The network interface (--net, --ip, --gw, --mac); the guest has at most one.
+ * NET_BRIDGE becomes NET_TAP, with a leased --ip and --gw, once the launcher
+ * has made the tap (launcher/net/); a container gets a veth instead.
+ */
+enum run_net { NET_NONE, NET_TAP, NET_BRIDGE };
 #define RUN_NET_KOPTS 2     /* ip=, gw= */
 #define RUN_NET_KOPT_LEN 32 /* "ip=255.255.255.255/32" and its NUL fit */
 struct net_config {
@@ -64,6 +68,12 @@ struct net_config {
     bool mac_given;
     char kopts[RUN_NET_KOPTS][RUN_NET_KOPT_LEN]; /* ip=, gw= for the guest, nkopts of them */
     int nkopts;
+};
+
+/* A published port (-p HOSTPORT:GUESTPORT, TCP), needs --net bridge. */
+#define RUN_MAX_PORTS 16
+struct port_map {
+    uint16_t host, guest;
 };
 
 /*
@@ -91,7 +101,9 @@ struct run_config {
     uint64_t wallclock_ns;    /* wall-clock time at launch, ns since the epoch */
     struct disk_config disks[RUN_MAX_DISKS]; /* --disk, in order */
     int ndisks;
-    struct net_config net;    /* --net; NET_NONE by default */
+    struct net_config net;    /* --net; by default $UNIKIT_NET, else NET_NONE */
+    struct port_map ports[RUN_MAX_PORTS]; /* -p, nports of them */
+    int nports;
     enum run_firmware firmware; /* --firmware; QEMU only */
     enum run_machine machine;   /* --machine, resolved by run_options_parse; QEMU only */
     /* Lifecycle and limits (instance_run.h, cgroup.h): */

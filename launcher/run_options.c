@@ -31,6 +31,7 @@ enum run_flag {
     FLAG_CPUS,
     FLAG_PIDS,
     FLAG_MEMORY_LIMIT,
+    FLAG_PUBLISH,
     FLAG_HELP,
 };
 
@@ -62,6 +63,7 @@ static const struct flag_spec flags[] = {
     {NULL, "--cpus", FLAG_CPUS, 1},
     {NULL, "--pids", FLAG_PIDS, 1},
     {NULL, "--memory-limit", FLAG_MEMORY_LIMIT, 1},
+    {"-p", "--publish", FLAG_PUBLISH, 1},
     {"-h", "--help", FLAG_HELP, 0},
 };
 
@@ -210,6 +212,7 @@ static int apply_flag(const struct flag_spec *f, const char *value, struct run_c
     case FLAG_CPUS:
     case FLAG_PIDS:
     case FLAG_MEMORY_LIMIT: return lifecycle_option(f->long_name, value, cfg, err);
+    case FLAG_PUBLISH: return net_option_publish(value, cfg, err);
     case FLAG_HELP: return 0;
     }
     return 0;
@@ -259,12 +262,12 @@ enum run_parse_result run_options_parse(int argc, char **argv, struct run_config
         vmm_given |= f->flag == FLAG_VMM;
         mem_given |= f->flag == FLAG_MEMORY;
     }
-    if (net_options_finish(&cfg->net, err) < 0)
+    if (net_options_finish(&cfg->net, err) < 0 || net_ports_finish(cfg, err) < 0)
         return RUN_PARSE_ERROR;
     if (firmware_options_finish(cfg, vmm_given, mem_given, err) < 0)
         return RUN_PARSE_ERROR;
     /* One virtio-mmio transport each: QEMU's microvm has RUN_MAX_DISKS. */
-    if (cfg->net.kind == NET_TAP && cfg->ndisks == RUN_MAX_DISKS)
+    if (cfg->net.kind != NET_NONE && cfg->ndisks == RUN_MAX_DISKS)
         return uk_error_set(err, 0, "run: at most %d virtio devices: %d disks with --net",
                             RUN_MAX_DISKS, RUN_MAX_DISKS - 1);
     if (i >= argc)
