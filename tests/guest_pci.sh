@@ -112,12 +112,13 @@ elif netns_usable "pci net"; then
                 qemu=$QEMU_BIN
                 [ "$variant" = transitional ] || qemu=$TEST_TMP/qemu-$variant
                 netns_add_tap "$NS" tap0
-                netns_exec "$NS" env UNIKIT_QEMU="$qemu" timeout 60 "$UNIKIT" run --vmm qemu --machine "$m" -m 64M \
+                # nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup hierarchies.
+                nsenter --net="/run/netns/$NS" env UNIKIT_QEMU="$qemu" timeout 60 "$UNIKIT" run --vmm qemu --machine "$m" -m 64M \
                     --net tap:tap0 --ip 10.77.0.2/24 --gw 10.77.0.1 "$APPS/test_net.elf" tcp-echo 7 \
                     </dev/null >"$TEST_TMP/net.log" 2>&1 &
                 guest=$!
                 for _ in $(seq 1 100); do
-                    grep -q "listening on" "$TEST_TMP/net.log" && break
+                    grep -q "listening on" "$TEST_TMP/net.log" || ! kill -0 "$guest" 2>/dev/null && break
                     sleep 0.1
                 done
                 pinged=no
