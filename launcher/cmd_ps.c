@@ -83,7 +83,8 @@ int cmd_ps(int argc, char **argv)
         char st[48], up[16], mem[16];
         if (state_load(names[i], &inst, &err) != 0)
             continue; /* removed meanwhile, or not ours */
-        state_refresh(&inst);
+        if (state_refresh(&inst) && verb_prune_lost(&inst))
+            continue;
         if (!all && !instance_is_active(&inst))
             continue;
         cgroup_usage(&inst.cgroup, &u);

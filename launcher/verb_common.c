@@ -45,6 +45,27 @@ bool verb_wait_inactive(const char *name, long timeout_ms)
     }
 }
 
+bool verb_prune_lost(const struct instance *inst)
+{
+    struct uk_error err;
+    struct instance now;
+
+    if (!inst->autoremove || !inst->lost)
+        return false;
+    int fd = state_lock(inst->name, &err);
+    if (fd < 0)
+        return false;
+    /* Checked again under the lock: another unikit may be at it too. */
+    bool prune = state_load(inst->name, &now, &err) == 0 && state_refresh(&now) && now.lost &&
+                 cgroup_destroy(&now.cgroup, &err) == 0;
+    if (prune) {
+        instance_cleanup_hooks(&now);
+        prune = state_remove(inst->name, &err) == 0;
+    }
+    state_unlock(fd);
+    return prune;
+}
+
 pid_t instance_signal_target(const struct instance *inst)
 {
     if (inst->pid > 0 && proc_alive(inst->pid, inst->pid_start))

@@ -24,6 +24,13 @@ int verb_load(const char *verb, const char *name, struct instance *inst);
 /* Polls (name) until it is no longer active or (timeout_ms) pass; true when it ended. */
 bool verb_wait_inactive(const char *name, long timeout_ms);
 
+/*
+ * An auto-removed instance (an attached run without --name) whose processes
+ * vanished — its launcher was SIGKILLed, so nobody removed it — is removed
+ * now (cgroup, hooks, state), as its end would have. True if it was.
+ */
+bool verb_prune_lost(const struct instance *inst);
+
 /* The process a signal for the instance goes to: its child, else its supervisor. */
 pid_t instance_signal_target(const struct instance *inst);
 

@@ -182,6 +182,17 @@ names=$(for i in 1 2 3 4; do "$U" run -d --net none --vmm qemu "$IMG" sleep 30 &
 check_run "lifecycle: stop several" 0 "^lc-c1$" "^lc-c6$" -- "$U" stop -t 2 lc-c1 lc-c2 lc-c3 lc-c4 lc-c5 lc-c6 $names
 "$U" rm lc-c1 lc-c2 lc-c3 lc-c4 lc-c5 lc-c6 $names >/dev/null
 
+# An attached run without --name whose launcher is SIGKILLed: the next ps prunes it.
+"$U" run --net none --vmm qemu "$IMG" sleep 60 >/dev/null 2>&1 &
+launcher=$!
+for _ in $(seq 50); do [ -n "$(ls "$UNIKIT_ROOT")" ] && break; sleep 0.1; done
+sleep 0.3
+kill -KILL $launcher; wait $launcher 2>/dev/null
+sleep 0.3
+"$U" ps -a >/dev/null
+[ -z "$(ls "$UNIKIT_ROOT")" ] && pass "lifecycle: a lost auto-removed instance is pruned by ps" ||
+    fail "lifecycle: a lost auto-removed instance is pruned by ps" "left: $(ls "$UNIKIT_ROOT")"
+
 # Nothing left behind: no state, no cgroup, no process.
 sleep 0.2
 left=$(leftovers)
