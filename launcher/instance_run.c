@@ -71,9 +71,10 @@ int instance_run_begin(struct run_config *cfg, struct run_instance *ri, struct u
         bool denied = err->errnum == EACCES || err->errnum == EROFS || err->errnum == EPERM;
         return denied && !needs_state(cfg) ? 0 : -1;
     }
+    /* A plain attached run goes on without a cgroup where there is none to have (no
+     * permission, or no cgroup mount: `ip netns exec` remounts /sys without them). */
     if (cgroup_create(&cg, ri->inst.name, &ri->inst.limits, err) < 0) {
-        bool denied = err->errnum == EACCES || err->errnum == EROFS || err->errnum == EPERM;
-        if (!denied || needs_state(cfg)) {
+        if (needs_state(cfg)) {
             struct uk_error ignored;
             state_remove(ri->inst.name, &ignored);
             return -1;

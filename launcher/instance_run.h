@@ -32,6 +32,8 @@ struct run_instance {
  * Returns 1 when recorded (cfg->instance then points at (ri)), 0 when the
  * run goes unrecorded (an attached run without --name, -d or limits, whose
  * state root cannot be written: a user without root), -1 with (*err) set.
+ * Such a plain attached run is recorded without a cgroup when none can be
+ * made; any run with -d, --name or a limit fails instead.
  */
 int instance_run_begin(struct run_config *cfg, struct run_instance *ri, struct uk_error *err);
 
