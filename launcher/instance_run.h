@@ -11,9 +11,10 @@
 
 /*
  * The cgroup memory limit of a VM when --memory-limit is not given: its RAM
- * (-m) plus what the VMM process itself uses besides — measured here: unikit's
- * VMM ≈ 2 MB RSS beyond guest RAM, QEMU (TCG, microvm) ≈ 50–60 MB (its code,
- * the TCG translation cache, its heap). The margins are generous on purpose:
+ * (-m) plus what the VMM process itself uses besides — measured here from the
+ * cgroup (memory.usage_in_bytes, idle guest): unikit's VMM ≈ 0.9 MiB beyond
+ * the guest RAM it touched, QEMU (TCG, microvm) ≈ 17 MiB (its code, the TCG
+ * translation cache, its heap; more under load). The margins are generous on purpose:
  * the limit is to catch a VMM gone wrong, while a guest running out of its
  * own RAM is the guest's business (its malloc fails inside).
  */
