@@ -1,4 +1,5 @@
 /* mem.c: RAM from the PVH memory map; the heap grows up from the image, pages are handed out from the top. */
+#include "io.h"
 #include "kernel.h"
 
 #define PAGE_SIZE 4096UL
@@ -32,13 +33,18 @@ void kmem_init(const struct hvm_start_info *si)
         uk_panic("mem: PVH start info has no memory map (version %u)", si->version);
     const struct hvm_memmap_entry *map = (const void *)(uintptr_t)si->memmap_paddr;
     uintptr_t image_end = align_up((uintptr_t)_end, PAGE_SIZE);
+    /* RAM above 1 GiB is mapped with 1 GiB pages (ring0.S): only where the CPU has them. */
+    uint32_t r[4];
+    cpuid(0x80000001, 0, r);
+    bool gbpages = r[3] & (1u << 26);
+    uintptr_t ram_limit = gbpages ? 0xc0000000UL : 0x40000000UL;
     for (uint32_t i = 0; i < si->memmap_entries; i++) {
         if (map[i].type != UK_MEMMAP_RAM)
             continue;
         uintptr_t lo = align_up(map[i].addr, PAGE_SIZE);
         uintptr_t hi = (map[i].addr + map[i].size) & ~(PAGE_SIZE - 1);
-        if (hi > 0x100000000UL)
-            hi = 0x100000000UL; /* only the first 4 GiB are mapped */
+        if (hi > ram_limit)
+            hi = ram_limit;
         if (lo < image_end)
             lo = image_end;
         if (hi > lo && hi - lo > region_hi - region_lo) {

@@ -161,6 +161,12 @@ static int take_note(uint32_t type, const uint8_t *name, uint32_t namesz,
             return refuse(why, whylen, "built for unikit ABI version %llu; this launcher "
                           "speaks version %d", (unsigned long long)version, UK_ABI_VERSION);
         out->abi_version = (int)version;
+    } else if (type == UK_ELFNOTE_RING3 && note_is(name, namesz, "unikit")) {
+        if (descsz != sizeof out->ring3_entry)
+            return refuse(why, whylen, "the ring-3 entry note has %u bytes; expected %zu", descsz,
+                          sizeof out->ring3_entry);
+        memcpy(&out->ring3_entry, desc, sizeof out->ring3_entry);
+        out->has_ring3_entry = true;
     }
     return 0;
 }

@@ -3,9 +3,11 @@
 #define UNIKIT_IMAGE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
+#include "unikit/boot_abi.h"
 
 /* At most this many PT_LOAD segments; an image with more is refused. */
 #define IMAGE_MAX_SEGMENTS 16
@@ -34,6 +36,8 @@ struct image_info {
     enum image_kind kind; /* the PVH fields below are zero unless IMAGE_KIND_ELF */
     uint64_t pvh_entry;  /* 32-bit PVH entry point (from the "Xen" note 18) */
     int abi_version;     /* from the "unikit" note, 0 if the image has none */
+    bool has_ring3_entry; /* the "unikit" ring-3 entry note (boot_abi.h) is present */
+    struct uk_ring3_entry ring3_entry;
     struct image_segment seg[IMAGE_MAX_SEGMENTS]; /* sorted by paddr */
     int nseg;
     uint64_t mem_lowest;  /* lowest paddr of any segment */

@@ -19,7 +19,8 @@
 #define R0_TSS (R0_BASE + 0x6000)
 #define R0_CODE (R0_BASE + 0x9000)
 #define R0_ISR (R0_BASE + 0x9100) /* 16 bytes a vector */
-#define R0_SIZE 0xa000
+#define R0_PD3 (R0_BASE + 0xa000) /* 2 MiB pages for 3..4 GiB (device memory) */
+#define R0_SIZE 0xb000
 #define R0_PAGES (R0_SIZE / 0x1000)
 
 #define R0_VECTORS 48 /* 0..31 exceptions, 32..47 device interrupts */

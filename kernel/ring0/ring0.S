@@ -39,10 +39,16 @@ pml4:
 
     .org R0_PDPT - R0_BASE
 pdpt:
+    /*
+     * 1 GiB pages for RAM at 1..3 GiB: on a CPU without them (kvm_pvm
+     * guests here; QEMU's default CPU) these entries are never used — the
+     * kernel then keeps to the first GiB of RAM (mem.c), so the boot needs no
+     * loop. 3..4 GiB (device memory) has its own page directory either way.
+     */
     .quad R0_PD0 + PTE_USER
-    .quad 0x40000000 + PTE_USER + PTE_PS   /* 1 GiB pages; entry32 rewrites   */
-    .quad 0x80000000 + PTE_USER + PTE_PS   /* these three when the CPU lacks */
-    .quad 0xc0000000 + PTE_USER + PTE_PS + PTE_PCD + PTE_PWT /* them (MMIO here) */
+    .quad 0x40000000 + PTE_USER + PTE_PS
+    .quad 0x80000000 + PTE_USER + PTE_PS
+    .quad R0_PD3 + PTE_USER
     .fill 508, 8, 0
 
     .org R0_PD0 - R0_BASE
@@ -156,12 +162,7 @@ uk_entry32:                 /* PVH entry: %ebx = start info */
     je 1f
     call mask_8259s
 1:  mov %ebx, %esi
-    mov $0x80000001, %eax
-    cpuid
-    bt $26, %edx            /* 1 GiB pages? */
-    jc 1f
-    call map_without_1g_pages
-1:  mov $R0_PML4, %eax
+    mov $R0_PML4, %eax
     mov %eax, %cr3
     mov $CR4_BOOT, %eax
     mov %eax, %cr4
@@ -173,20 +174,6 @@ uk_entry32:                 /* PVH entry: %ebx = start info */
     mov %eax, %cr0
     lgdt gdt_ptr
     ljmp $SEL_KCODE, $entry64
-
-    /* Fallback for CPUs without 1 GiB pages: 2 MiB pages for 1..4 GiB. */
-map_without_1g_pages:
-    mov $pd_1g_fallback, %edi
-    mov $(0x40000000 + PTE_USER + PTE_PS), %eax
-    mov $1536, %ecx
-2:  mov %eax, (%edi)
-    add $8, %edi
-    add $0x200000, %eax
-    loop 2b
-    movl $(pd_1g_fallback + PTE_USER), pdpt + 8
-    movl $(pd_1g_fallback + 0x1000 + PTE_USER), pdpt + 16
-    movl $(pd_1g_fallback + 0x2000 + PTE_USER), pdpt + 24
-    ret
 
     .code64
 entry64:
@@ -376,8 +363,14 @@ mask_8259s:
     ret
     .code64
 
-    .org R0_SIZE - 1
-    .byte 0
+/* ---- 0xa000: 3..4 GiB in 2 MiB pages, uncached: LAPIC, IOAPIC, virtio-mmio, PCI BARs ---- */
+    .org R0_PD3 - R0_BASE
+pd3:
+    .set i, 0
+    .rept 512
+    .quad 0xc0000000 + (i << 21) + PTE_USER + PTE_PS + PTE_PCD + PTE_PWT
+    .set i, i + 1
+    .endr
 
     .section .data
     .balign 8
@@ -401,9 +394,6 @@ df_stack_top:
 trap_stack_bottom:
     .skip 32768
 trap_stack_top:
-    .balign 4096
-pd_1g_fallback:
-    .skip 3 * 4096
     .balign 8
     .globl uk_irq_pending
 uk_irq_pending:
@@ -422,3 +412,17 @@ uk_irq_pending:
     .asciz "unikit"
     .balign 4
     .long 1                 /* UK_ABI_VERSION */
+    .balign 4
+    /* The ring-3 entry (struct uk_ring3_entry): where iretq in entry64 lands. */
+    .long 7, ring3_entry_end - ring3_entry, 0x756b0002 /* UK_ELFNOTE_RING3 */
+    .asciz "unikit"
+    .balign 4
+ring3_entry:
+    .quad kernel_main, main_stack_top - 8, 0x202
+    .quad CR0_BOOT, R0_PML4, CR4_BOOT, EFER_BOOT | 0x400 /* LMA: long mode active */
+    .quad R0_GDT, R0_IDT, R0_TSS
+    .long gdt_end - gdt - 1, idt_end - idt - 1, TSS_LIMIT
+    .word SEL_UCODE, SEL_UDATA, SEL_TSS, 0
+    .long 0
+    .quad R0_PT, main_stack_guard
+ring3_entry_end:

@@ -1,4 +1,5 @@
 /* load.c: copies the image into guest RAM, writes the PVH start info and sets the PVH entry state. */
+#include <stdlib.h>
 #include <errno.h>
 #include <linux/kvm.h>
 #include <string.h>
@@ -153,6 +154,64 @@ static int load_entry_state(struct vmm *vmm, uint32_t entry)
     return 0;
 }
 
+/* A long-mode segment of the image's GDT, as KVM wants it described. */
+static struct kvm_segment long_segment(uint16_t selector, bool code)
+{
+    return (struct kvm_segment){
+        .selector = selector,
+        .limit = 0xffffffff,
+        .type = code ? SEG_TYPE_CODE_RX : SEG_TYPE_DATA_RW,
+        .present = 1,
+        .dpl = (uint8_t)(selector & 3),
+        .db = code ? 0 : 1,
+        .s = 1,
+        .l = code ? 1 : 0,
+        .g = 1,
+    };
+}
+
+/*
+ * The image's ring-3 entry note (boot_abi.h): start the vCPU where the
+ * kernel's boot path would drop to ring 3, so no ring-0 instruction runs
+ * (each is emulated, ~100 us, on kvm_pvm hosts). Every address in the note
+ * is checked against guest memory first.
+ */
+static int load_ring3_state(struct vmm *vmm, const struct uk_ring3_entry *e)
+{
+    uint64_t guard_pte = e->pt_base + (e->guard_page >> 12) * 8;
+    if (!gpa_range_ok(&vmm->mem, e->rip, 1) || !gpa_range_ok(&vmm->mem, e->rsp - 8, 16) ||
+        !gpa_range_ok(&vmm->mem, e->cr3, 4096) ||
+        !gpa_range_ok(&vmm->mem, e->gdt_base, (uint64_t)e->gdt_limit + 1) ||
+        !gpa_range_ok(&vmm->mem, e->idt_base, (uint64_t)e->idt_limit + 1) ||
+        !gpa_range_ok(&vmm->mem, e->tss_base, (uint64_t)e->tss_limit + 1) ||
+        e->guard_page >= 0x400000 || !gpa_range_ok(&vmm->mem, guard_pte, 8))
+        return vmm_fail(0, "the image's ring-3 entry note points outside guest memory");
+    uint64_t *pte = gpa_ptr(&vmm->mem, guard_pte, 8);
+    *pte = 0; /* the guard page below the main stack */
+
+    struct kvm_sregs sregs;
+    if (ioctl(vmm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+        return vmm_fail(errno, "KVM_GET_SREGS");
+    sregs.cs = long_segment(e->sel_code, true);
+    sregs.ss = sregs.ds = sregs.es = sregs.fs = sregs.gs = long_segment(e->sel_data, false);
+    sregs.tr = (struct kvm_segment){.selector = e->sel_tss, .base = e->tss_base,
+                                    .limit = e->tss_limit, .type = 0xb /* busy 64-bit TSS */,
+                                    .present = 1};
+    sregs.ldt = (struct kvm_segment){.unusable = 1};
+    sregs.gdt = (struct kvm_dtable){.base = e->gdt_base, .limit = (uint16_t)e->gdt_limit};
+    sregs.idt = (struct kvm_dtable){.base = e->idt_base, .limit = (uint16_t)e->idt_limit};
+    sregs.cr0 = e->cr0;
+    sregs.cr3 = e->cr3;
+    sregs.cr4 = e->cr4;
+    sregs.efer = e->efer;
+    if (ioctl(vmm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+        return vmm_fail(errno, "KVM_SET_SREGS (ring-3 entry)");
+    struct kvm_regs regs = {.rflags = e->rflags, .rip = e->rip, .rsp = e->rsp, .rdi = VMM_BOOT_INFO};
+    if (ioctl(vmm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+        return vmm_fail(errno, "KVM_SET_REGS");
+    return 0;
+}
+
 int load_image(struct vmm *vmm)
 {
     static char cmdline[UK_CMDLINE_MAX];
@@ -165,5 +224,7 @@ int load_image(struct vmm *vmm)
     if (cmdline_build(vmm, cmdline, sizeof cmdline) < 0 ||
         load_boot_info(vmm, cmdline) < 0)
         return -1;
+    if (vmm->cfg->image_info.has_ring3_entry && !getenv("UNIKIT_PVH_ENTRY"))
+        return load_ring3_state(vmm, &vmm->cfg->image_info.ring3_entry);
     return load_entry_state(vmm, (uint32_t)entry);
 }

@@ -27,6 +27,31 @@
 #define UK_ELFNOTE_PVH_ENTRY 18 /* XEN_ELFNOTE_PHYS32_ENTRY, name "Xen" */
 #define UK_ELFNOTE_ABI 0x756b0001 /* name "unikit", desc: uint32 version */
 
+/*
+ * The ring-3 entry note (type UK_ELFNOTE_RING3, name "unikit"): the state the
+ * kernel's own boot path reaches just before it drops to ring 3. A VMM that
+ * can set the whole CPU state (unikit's, through KVM_SET_SREGS) enters the
+ * image right there, at CPL 3 in long mode, and runs no ring-0 instruction
+ * at all — on hosts that emulate ring 0 (kvm_pvm) the 30 instructions of the
+ * 32-bit boot path cost about 3 ms. The VMM also unmaps the guard page (its
+ * PTE is at pt_base + (guard_page >> 12) * 8) and sets %rdi = start info.
+ * Segment descriptors are those of the image's own GDT at gdt_base.
+ */
+#define UK_ELFNOTE_RING3 0x756b0002
+
+#ifndef __ASSEMBLER__
+struct uk_ring3_entry {
+    uint64_t rip, rsp, rflags;
+    uint64_t cr0, cr3, cr4, efer;
+    uint64_t gdt_base, idt_base, tss_base;
+    uint32_t gdt_limit, idt_limit, tss_limit;
+    uint16_t sel_code, sel_data, sel_tss, reserved;
+    uint32_t reserved2;  /* keeps pt_base 8-aligned: 120 bytes in all */
+    uint64_t pt_base;    /* the page table mapping 0..4 MiB in 4 KiB pages */
+    uint64_t guard_page; /* below the main stack: to be left unmapped */
+};
+#endif
+
 /* Where an image is linked. */
 #define UK_IMAGE_BASE 0x100000
 
