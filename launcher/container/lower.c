@@ -81,6 +81,13 @@ static int build(int root, const struct run_config *cfg, struct uk_error *err)
         int fd = open(cfg->disks[0].path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return uk_error_set(err, errno, "container: --disk %s: open", cfg->disks[0].path);
+        /* TODO: raw disks (the VM's /dev/vd*) as block devices or loop mounts. */
+        if (!untar_is_tar(fd)) {
+            close(fd);
+            return uk_error_set(err, 0, "container: --disk %s: only a tar archive (ustar) can "
+                                "become a container's files, as it is the VM's root file system",
+                                cfg->disks[0].path);
+        }
         int rc = untar(fd, cfg->disks[0].path, root, CONTAINER_ID_BASE, err);
         close(fd);
         if (rc < 0)

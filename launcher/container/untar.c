@@ -132,11 +132,12 @@ static void pax_apply(char *data, size_t len, char *path, char *link)
 
 /*
  * Opens the folder that holds (path)'s last component, beneath (root),
- * making missing folders on the way; (*base) points at the last component.
- * Each step is opened O_NOFOLLOW, so a symbolic link in the archive can
- * never lead a later entry outside the tree. Returns a descriptor or -1.
+ * making missing folders on the way (owned by (id_base), root inside);
+ * (*base) points at the last component. Each step is opened O_NOFOLLOW, so
+ * a symbolic link in the archive can never lead a later entry outside the
+ * tree. Returns a descriptor or -1.
  */
-static int open_parent(int root, char *path, const char **base)
+static int open_parent(int root, char *path, const char **base, unsigned id_base)
 {
     int cur = dup(root);
     char *p = path, *slash;
@@ -145,7 +146,9 @@ static int open_parent(int root, char *path, const char **base)
         int next;
         *slash = '\0';
         if (*p != '\0' && strcmp(p, ".") != 0) {
-            if (mkdirat(cur, p, 0755) < 0 && errno != EEXIST) {
+            if (mkdirat(cur, p, 0755) == 0)
+                fchownat(cur, p, id_base, id_base, AT_SYMLINK_NOFOLLOW);
+            else if (errno != EEXIST) {
                 close(cur);
                 return -1;
             }
@@ -206,7 +209,7 @@ static int extract(int fd, int root, struct entry *e, unsigned id_base)
     unsigned group = e->gid < CONTAINER_ID_COUNT ? id_base + (unsigned)e->gid : id_base;
     mode_t mode = (mode_t)(e->mode & 01777); /* no set-id bits: no_new_privs ignores them anyway */
 
-    dir = open_parent(root, e->path, &base);
+    dir = open_parent(root, e->path, &base, id_base);
     if (dir < 0)
         return -1;
     if (*base == '\0' || strcmp(base, ".") == 0) { /* "dir/" or "./": the folder itself */
@@ -241,7 +244,7 @@ static int extract(int fd, int root, struct entry *e, unsigned id_base)
             break;
         }
         snprintf(link_copy, sizeof(link_copy), "%s", e->link);
-        tdir = open_parent(root, link_copy, &tbase);
+        tdir = open_parent(root, link_copy, &tbase, id_base);
         rc = tdir < 0 ? -1 : linkat(tdir, tbase, dir, base, 0);
         if (tdir >= 0)
             close(tdir);
@@ -337,6 +340,8 @@ int untar(int fd, const char *what, int dirfd, unsigned id_base, struct uk_error
         have_path = have_link = false;
         while (strncmp(e.path, "./", 2) == 0 && e.path[2] != '\0')
             memmove(e.path, e.path + 2, strlen(e.path + 2) + 1);
+        for (size_t n = strlen(e.path); n > 1 && e.path[n - 1] == '/'; n--)
+            e.path[n - 1] = '\0'; /* "dir/" is the folder "dir" */
         if (!name_ok(e.path))
             return uk_error_set(err, 0, "container: %s: the entry `%s` would land outside the "
                                 "root (absolute or with ..)", what, e.path);

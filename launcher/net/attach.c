@@ -109,6 +109,25 @@ int net_prepare_container(const struct run_config *cfg, const char *id,
     return 0;
 }
 
+/*
+ * Root inside has no CAP_NET_BIND_SERVICE, yet a server in a container
+ * expects to listen on port 80: every port is unprivileged in its own
+ * namespace (as Docker and Podman set it). /proc/sys/net is the opener's.
+ */
+static int open_low_ports(struct uk_error *err)
+{
+    int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0 || write(fd, "0\n", 2) != 2) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return uk_error_set(err, e, "net: container: ip_unprivileged_port_start");
+    }
+    close(fd);
+    return 0;
+}
+
 /* Inside the container's namespace: lo and eth0 up, the address, the default route. */
 static int configure_inside(void *arg, struct uk_error *err)
 {
@@ -116,7 +135,7 @@ static int configure_inside(void *arg, struct uk_error *err)
     struct nl nl;
     int rc;
 
-    if (nl_open(&nl, err) < 0)
+    if (open_low_ports(err) < 0 || nl_open(&nl, err) < 0)
         return -1;
     if ((rc = link_up(&nl, "lo", NULL)) < 0)
         uk_error_set(err, -rc, "net: container: bring lo up");

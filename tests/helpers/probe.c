@@ -166,6 +166,31 @@ static int cmd_serve(char **a)
     }
 }
 
+/* probe echo PORT: sends back what each connection sends, until it closes; forever. */
+static int cmd_echo(char **a)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(a[0]))};
+    char buf[4096];
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+        printf("echo %s: %s\n", a[0], strerror(errno));
+        return 1;
+    }
+    printf("listening on %s\n", a[0]);
+    fflush(stdout);
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        ssize_t n;
+        while (c >= 0 && (n = read(c, buf, sizeof(buf))) > 0)
+            if (write(c, buf, (size_t)n) != n)
+                break;
+        if (c >= 0)
+            close(c);
+    }
+}
+
 static const struct {
     const char *name;
     int nargs;
@@ -173,7 +198,7 @@ static const struct {
 } cmds[] = {
     {"exit", 1, cmd_exit}, {"show", 0, cmd_show}, {"ls", 1, cmd_ls}, {"cat", 1, cmd_cat},
     {"write", 2, cmd_write}, {"syscalls", 0, cmd_syscalls}, {"wait-term", 0, cmd_wait_term},
-    {"connect", 3, cmd_connect}, {"serve", 1, cmd_serve},
+    {"connect", 3, cmd_connect}, {"serve", 1, cmd_serve}, {"echo", 1, cmd_echo},
 };
 
 int main(int argc, char **argv)
@@ -185,6 +210,6 @@ int main(int argc, char **argv)
             return rc;
         }
     fprintf(stderr, "usage: probe exit N | show | ls DIR | cat FILE | write FILE TEXT | syscalls | "
-                    "wait-term | connect ADDR PORT TEXT | serve PORT\n");
+                    "wait-term | connect ADDR PORT TEXT | serve PORT | echo PORT\n");
     return 2;
 }
