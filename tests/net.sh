@@ -43,7 +43,8 @@ start_guest() {
     in_ns ip tuntap add dev tap0 mode tap 2>/dev/null
     in_ns ip link set tap0 master ukbr0
     in_ns ip link set tap0 up
-    in_ns timeout 60 "$UNIKIT" run --vmm "$backend" -m 64M --net tap:tap0 --ip $GUEST_IP/24 --gw $HOST_IP \
+    # nsenter, not ip netns exec: that remounts /sys and hides the cgroup hierarchies
+    nsenter --net=/run/netns/"$NS" timeout 60 "$UNIKIT" run --vmm "$backend" -m 64M --net tap:tap0 --ip $GUEST_IP/24 --gw $HOST_IP \
         "$IMG" "$@" >"$TEST_TMP/guest.log" 2>&1 &
     GUEST_PID=$!
     for _ in $(seq 1 100); do
