@@ -140,21 +140,31 @@ static int cmd_connect(char **a)
     return 0;
 }
 
+/* A listening TCP socket on (port), all addresses; says "listening on PORT". */
+static int listen_on(const char *port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+        printf("listen on %s: %s\n", port, strerror(errno));
+        return -1;
+    }
+    printf("listening on %s\n", port);
+    fflush(stdout);
+    return fd;
+}
+
 /* probe serve PORT: answers each connection with "hello from HOSTNAME", forever. */
 static int cmd_serve(char **a)
 {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(a[0]))};
     char host[256] = "", buf[1024];
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = listen_on(a[0]);
 
-    gethostname(host, sizeof(host));
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-        printf("serve %s: %s\n", a[0], strerror(errno));
+    if (fd < 0)
         return 1;
-    }
-    printf("listening on %s\n", a[0]);
-    fflush(stdout);
+    gethostname(host, sizeof(host));
     for (;;) {
         int c = accept(fd, NULL, NULL);
         if (c < 0)
@@ -169,17 +179,11 @@ static int cmd_serve(char **a)
 /* probe echo PORT: sends back what each connection sends, until it closes; forever. */
 static int cmd_echo(char **a)
 {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(a[0]))};
     char buf[4096];
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = listen_on(a[0]);
 
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-        printf("echo %s: %s\n", a[0], strerror(errno));
+    if (fd < 0)
         return 1;
-    }
-    printf("listening on %s\n", a[0]);
-    fflush(stdout);
     for (;;) {
         int c = accept(fd, NULL, NULL);
         ssize_t n;
