@@ -8,7 +8,9 @@ APP_NAMES  := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
 TEST_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/guest/*/)))
 ALL_IMAGES := $(APP_NAMES:%=$(BUILD)/apps/%.elf) $(TEST_NAMES:%=$(BUILD)/apps/test_%.elf)
 
-ifneq ($(APP),)
+ifeq ($(TARGET),linux)
+IMAGES := # apps/linux.mk puts the Linux binaries here
+else ifneq ($(APP),)
 IMAGES := $(BUILD)/apps/$(APP).elf
 else
 IMAGES := $(ALL_IMAGES)

@@ -59,9 +59,7 @@ $(LINUX_DIR)/tests/obj/%.o: %.c
 -include $(LINUX_DEPS)
 
 # With TARGET=linux, `images` (so plain `make`) builds the Linux binaries and
-# reports their sizes. apps.mk has already made build/apps/$(APP).elf a
-# prerequisite of `images`; while the app is still in apps-wip/ there is no
-# such image, so that name becomes an empty phony target here.
+# reports their sizes (apps.mk leaves guest images out then).
 ifeq ($(TARGET),linux)
 ifneq ($(APP),)
 ifeq ($(filter $(APP),$(LINUX_APPS)),)
@@ -70,10 +68,4 @@ endif
 endif
 IMAGES := $(if $(APP),$(APP:%=$(LINUX_DIR)/%),$(LINUX_APPS:%=$(LINUX_DIR)/%))
 images: $(IMAGES)
-ifneq ($(APP),)
-ifeq ($(filter $(APP),$(APP_NAMES)),)
-.PHONY: $(BUILD)/apps/$(APP).elf
-$(BUILD)/apps/$(APP).elf: ;
-endif
-endif
 endif

@@ -10,6 +10,13 @@ set -euo pipefail
 
 CACHE=${UNIKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikit}
 PACKAGES=(qemu-system-x86 newlib-source xz-utils binutils gcc make gnu-efi ovmf mtools dosfstools gdisk nftables)
+# What the tests and benchmarks drive the images with (one package a line).
+TEST_PACKAGES_FILE=$(dirname "$0")/../tests/packages.txt
+if [ -f "$TEST_PACKAGES_FILE" ]; then
+    while read -r p; do
+        case "$p" in "" | "#"*) ;; *) PACKAGES+=("$p") ;; esac
+    done <"$TEST_PACKAGES_FILE"
+fi
 
 log() { [ "${QUIET:-0}" = 1 ] || echo "deps: $*" >&2; }
 die() { echo "deps: $*" >&2; exit 1; }
