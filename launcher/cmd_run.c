@@ -73,8 +73,13 @@ void cmd_run_usage(FILE *out)
             "  -e, --env KEY=VALUE   set a variable in the guest's environment (repeatable)\n"
             "  --console PATH        write the guest console to PATH instead of stdout\n"
             "  --disk PATH[:ro]      attach PATH as a virtio-blk disk (repeatable, in order)\n"
-            "  --net none|tap:NAME   network: none (the default), or a virtio-net device on tap\n"
-            "                        NAME (opened if it exists, else created and removed on exit)\n"
+            "  --net bridge|none|tap:NAME  network: a tap (VM) or veth (container) on the bridge\n"
+            "                        $UNIKIT_BRIDGE (default unikit0) with an address leased from\n"
+            "                        $UNIKIT_SUBNET (default 10.88.0.0/16); none; or a VM's\n"
+            "                        virtio-net on tap NAME (opened if it exists, else created\n"
+            "                        and removed on exit). Default: $UNIKIT_NET, else none\n"
+            "  -p, --publish HOST:GUEST  forward TCP port HOST of this namespace's addresses to\n"
+            "                        GUEST on the instance (nftables DNAT; needs --net bridge)\n"
             "  --ip ADDR/PREFIX|dhcp the guest's address (kernel option ip=), or DHCP\n"
             "  --gw ADDR             the guest's default gateway (gw=), inside --ip's subnet\n"
             "  --mac MAC             the device's MAC (default 52:54:00 + a hash of NAME)\n"
@@ -97,7 +102,12 @@ void cmd_run_usage(FILE *out)
             "An attached run without -d, --name or limits whose state root is not writable\n"
             "(a user without root) runs unrecorded, without a cgroup.\n"
             "\n"
-            "Environment: %s names the QEMU binary (default %s).\n",
+            "--runtime container runs IMAGE, a static Linux executable, as root of a user\n"
+            "namespace (uid 100000 outside) without capabilities, under a seccomp allowlist,\n"
+            "on an overlay whose lower holds it and the first --disk's tar files.\n"
+            "\n"
+            "Environment: %s names the QEMU binary (default %s);\n"
+            "UNIKIT_NETNS=NAME does all network work in namespace NAME (`ip netns add`).\n",
             UK_EXIT_LAUNCHER, RUN_DEFAULT_VMM == VMM_KVM ? "kvm" : "qemu",
             size_format(RUN_DEFAULT_MEM, mem, sizeof(mem)), QEMU_BINARY_ENV,
             QEMU_DEFAULT_BINARY);

@@ -12,6 +12,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRCS))
 # What the unit tests may link: the launcher without main.c (and without the VMM,
 # which has its own tests), and the kernel's pure C files.
 UNIT_LIB_SRCS := $(filter-out launcher/main.c,$(wildcard launcher/*.c)) \
+	$(wildcard launcher/container/*.c launcher/net/*.c) \
 	$(wildcard kernel/cmdline.c)
 UNIT_LIB_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_LIB_SRCS))
 UNIT_LIB      := $(UNIT_DIR)/libunit.a

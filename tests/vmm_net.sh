@@ -25,7 +25,7 @@ refused() {
     shift 2
     check_run "$name" 125 "^unikit: run: .*$re" -- "$UNIKIT" run "$@" "$IMG"
 }
-refused net-flag-unknown-kind '--net `eth0`: expected none or tap:NAME' --net eth0
+refused net-flag-unknown-kind '--net `eth0`: expected bridge, none or tap:NAME' --net eth0
 refused net-flag-long-name 'a tap name is 1 to 15 characters' --net tap:abcdefghijklmnop
 refused net-flag-bad-name 'a tap name is 1 to 15' --net 'tap:a%d'
 refused net-flag-twice '--net given twice' --net none --net tap:t0

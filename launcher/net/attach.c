@@ -162,6 +162,10 @@ int net_attach_container(struct net_attachment *a, pid_t pid, struct uk_error *e
     if (nl_open(&nl, err) < 0)
         return -1;
     rc = link_add_veth(&nl, a->ifname, "eth0", pid);
+    if (rc == -EEXIST) { /* left by a run killed before it could delete it; the lease is ours now */
+        link_delete(&nl, a->ifname);
+        rc = link_add_veth(&nl, a->ifname, "eth0", pid);
+    }
     if (rc < 0) {
         nl_close(&nl);
         return uk_error_set(err, -rc, "net: create the veth %s", a->ifname);
