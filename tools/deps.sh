@@ -9,7 +9,7 @@
 set -euo pipefail
 
 CACHE=${UNIKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikit}
-PACKAGES=(qemu-system-x86 newlib-source xz-utils binutils gcc make gnu-efi ovmf mtools dosfstools gdisk nftables)
+PACKAGES=(qemu-system-x86 newlib-source xz-utils binutils gcc make gnu-efi ovmf mtools dosfstools gdisk nftables crun gnuplot-nox golang-github-containers-common)
 # What the tests and benchmarks drive the images with (one package a line).
 TEST_PACKAGES_FILE=$(dirname "$0")/../tests/packages.txt
 if [ -f "$TEST_PACKAGES_FILE" ]; then
