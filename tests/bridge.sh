@@ -109,6 +109,37 @@ else
     fail "br-nothing-left" "left behind:$left"
 fi
 
+# ---- one app both ways: httpd and kvstore as VMs and as containers, the same tar as their files ----
+HTTPD_VM=$BUILD/apps/httpd.elf HTTPD_CT=$BUILD/linux/httpd KV_VM=$BUILD/apps/kvstore.elf KV_CT=$BUILD/linux/kvstore
+if [ -f "$HTTPD_VM" ] && [ -f "$HTTPD_CT" ] && command -v curl >/dev/null; then
+    mkdir -p "$TEST_TMP/site/www"
+    printf '<h1>same site</h1>\n' >"$TEST_TMP/site/www/index.html"
+    tar -C "$TEST_TMP/site" -cf "$TEST_TMP/site.tar" www
+    start "$TEST_TMP/hv.log" --name "hv-$$" --vmm "$VMM" -m 64M --disk "$TEST_TMP/site.tar" "$HTTPD_VM" -r /www
+    start "$TEST_TMP/hc.log" --name "hc-$$" --runtime container -p 8090:80 --disk "$TEST_TMP/site.tar" "$HTTPD_CT" -r /www
+    HV=$(lease_of "hv-$$") HC=$(lease_of "hc-$$")
+    check_run "br-curl-httpd-vm" 0 '^<h1>same site</h1>$' -- ip netns exec "$NS" curl -s -m 5 "http://$HV/index.html"
+    check_run "br-curl-httpd-container" 0 '^<h1>same site</h1>$' -- ip netns exec "$NS" curl -s -m 5 "http://$HC/index.html"
+    check_run "br-curl-httpd-dnat" 0 '^<h1>same site</h1>$' -- ip netns exec "$NS" curl -s -m 5 "http://$SUBNET.1:8090/index.html"
+    check_run "br-container-to-httpd-vm" 0 '^<h1>same site</h1>$' -- "$UNIKIT" run --net bridge --runtime container "$PROBE" connect "$HV" 80 $'GET /index.html HTTP/1.0\r\n\r'
+    "$UNIKIT" stop -t 5 "hv-$$" "hc-$$" >/dev/null 2>&1
+    "$UNIKIT" rm -f "hv-$$" "hc-$$" >/dev/null 2>&1
+else
+    skip "br-httpd" "$HTTPD_VM, $HTTPD_CT or curl missing"
+fi
+if [ -f "$KV_VM" ] && [ -f "$KV_CT" ] && command -v redis-cli >/dev/null; then
+    start "$TEST_TMP/kv.log" --name "kv-$$" --vmm "$VMM" -m 64M "$KV_VM" -p 6379
+    start "$TEST_TMP/kc.log" --name "kc-$$" --runtime container "$KV_CT" -p 6379
+    KV=$(lease_of "kv-$$") KC=$(lease_of "kc-$$")
+    check_run "br-redis-vm" 0 '^PONG$' -- ip netns exec "$NS" redis-cli -h "$KV" PING
+    check_run "br-redis-container" 0 '^OK$' -- ip netns exec "$NS" redis-cli -h "$KC" SET k from-the-container
+    check_run "br-redis-container-get" 0 '^from-the-container$' -- ip netns exec "$NS" redis-cli -h "$KC" GET k
+    "$UNIKIT" stop -t 5 "kv-$$" "kc-$$" >/dev/null 2>&1
+    "$UNIKIT" rm -f "kv-$$" "kc-$$" >/dev/null 2>&1
+else
+    skip "br-kvstore" "$KV_VM, $KV_CT or redis-cli missing"
+fi
+
 # ---- a supervisor killed with SIGKILL: rm still frees its tap, lease and port ----
 start "$TEST_TMP/vm3.log" --name "vm3-$$" --vmm "$VMM" -m 64M -p 8082:7 "$IMG" tcp-echo 7
 sup=$(pgrep -f -- "^$UNIKIT run --net bridge --name vm3-$$ " | head -n 1)
