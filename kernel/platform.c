@@ -36,11 +36,24 @@ void uk_exit(int status)
         ring0_call(SYS_HALT, 0, 0);
 }
 
+static volatile int stop_pending;
+
+int uk_stop_requested(void)
+{
+    int was = stop_pending;
+    stop_pending = 0;
+    return was;
+}
+
 void uk_wait(uint64_t deadline_ns)
 {
     if (platform == PLATFORM_UKVM) {
-        struct uk_hc_wait hc = {.deadline_ns = deadline_ns, .now_ns = uk_clock_monotonic()};
+        /* We accept stop notices (boot_abi.h): the libos turns one into SIGTERM. */
+        struct uk_hc_wait hc = {.deadline_ns = deadline_ns, .now_ns = uk_clock_monotonic(),
+                                .ready = UK_WAIT_ACCEPTS_STOP};
         hypercall(UK_HC_WAIT, &hc);
+        if (hc.ready & UK_WAIT_STOP_REQUESTED)
+            stop_pending = 1;
         return;
     }
     /* Under QEMU: sleep on interrupts (apic.c), or spin where there are none. */

@@ -1,6 +1,7 @@
 /* syscalls.c: newlib's process and memory system calls on the unikit kernel (descriptors: fd.c; paths: files.c). */
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/times.h>
 #include <unistd.h>
 
@@ -24,21 +25,43 @@ pid_t getpid(void)
 }
 
 /*
- * There is one process. A signal to it that would end a process (abort()
- * sends SIGABRT) becomes a panic with a backtrace; anything else is refused.
+ * There is one process. A signal to it does what the default action would:
+ * SIGABRT (abort()) and the fault signals become a panic with a backtrace;
+ * terminating signals end the guest with 128 + the signal, as a shell shows
+ * a killed process (handlers the app installed run first: newlib's raise()
+ * calls them and only comes here for SIG_DFL).
  */
 int kill(pid_t pid, int sig)
 {
     if (pid != LIBOS_PID && pid != 0 && pid != -1)
         return libos_fail(ESRCH);
-    if (sig == 0)
+    switch (sig) {
+    case 0:
         return 0;
-    if (sig == SIGABRT)
+    case SIGABRT:
         uk_panic("abort() called");
-    if (sig == SIGKILL || sig == SIGTERM || sig == SIGQUIT || sig == SIGSEGV || sig == SIGILL ||
-        sig == SIGFPE || sig == SIGBUS)
+    case SIGSEGV:
+    case SIGILL:
+    case SIGFPE:
+    case SIGBUS:
+    case SIGTRAP:
         uk_panic("killed by signal %d", sig);
-    return libos_fail(EINVAL);
+    case SIGKILL:
+        _exit(128 + SIGKILL);
+    case SIGTERM:
+    case SIGINT:
+    case SIGHUP:
+    case SIGQUIT:
+    case SIGPIPE:
+    case SIGALRM:
+    case SIGUSR1:
+    case SIGUSR2:
+        exit(128 + sig); /* stdio is flushed, atexit handlers run */
+    default:
+        if (sig < 0 || sig >= NSIG)
+            return libos_fail(EINVAL);
+        return 0; /* the default action of the rest is to ignore */
+    }
 }
 
 void _exit(int status)

@@ -100,6 +100,28 @@ for vmm in kvm qemu; do
             fail "lifecycle (kvm): stop is graceful for a guest that accepts the notice" "${WHY:-exit $(jget "$n-g" exit_code)}"
         fi
         "$U" rm -f "$n-g" >/dev/null
+        # The kernel and libos turn the notice into SIGTERM: the app's handler runs...
+        "$U" run -d $V --name "$n-s" "$IMG" sigterm >/dev/null
+        sleep 0.5
+        run_with_timeout 20 "$U" stop -t 10 "$n-s"
+        if expect_status 0 && [ "$(jget "$n-s" exit_code)" = 0 ] && "$U" logs "$n-s" | grep -q "got SIGTERM"; then
+            pass "lifecycle (kvm): stop reaches the app's SIGTERM handler"
+        else
+            fail "lifecycle (kvm): stop reaches the app's SIGTERM handler" "${WHY:-exit $(jget "$n-s" exit_code)}: $("$U" logs "$n-s" | tail -c 300 | tr '\n' '|')"
+        fi
+        "$U" rm -f "$n-s" >/dev/null
+        # ...and without one the guest ends at once with 143, as a process would.
+        "$U" run -d $V --name "$n-t" "$IMG" sleep 60 >/dev/null
+        sleep 0.5
+        t0=$(date +%s%N)
+        run_with_timeout 20 "$U" stop -t 10 "$n-t"
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        if expect_status 0 && [ "$(jget "$n-t" exit_code)" = 143 ] && [ $ms -lt 5000 ]; then
+            pass "lifecycle (kvm): stop ends a guest without a handler with 143, at once"
+        else
+            fail "lifecycle (kvm): stop ends a guest without a handler with 143, at once" "${WHY:-exit $(jget "$n-t" exit_code) after $ms ms}"
+        fi
+        "$U" rm -f "$n-t" >/dev/null
     fi
 
     # Forced stop: a VMM that cannot react (SIGSTOPped) is killed after -t.

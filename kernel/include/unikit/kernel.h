@@ -176,6 +176,12 @@ uk_result_t uk_net_write(int index, const void *frame, size_t len);
  */
 uk_result_t uk_net_read(int index, void *buf, size_t size, size_t *len);
 
+/*
+ * Returns 1, once, when the host asked the guest to stop gracefully (`unikit
+ * stop` under unikit's VMM: the notice arrives with a uk_wait()); else 0.
+ */
+int uk_stop_requested(void);
+
 /* ---- ending ---- */
 
 /* Ends the guest with exit status (status & 0xff); see boot_abi.h. */

@@ -1,4 +1,5 @@
-/* limits.c: guest test for cgroup limits and stop notices — memhog MiB, spin SECS, sleep SECS, stopwait. */
+/* limits.c: guest test for cgroup limits and stop notices — memhog MiB, spin SECS, sleep SECS, stopwait, sigterm. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,26 @@ static int stopwait(void)
     }
 }
 
+static volatile sig_atomic_t got_sigterm;
+
+static void on_sigterm(int sig)
+{
+    (void)sig;
+    got_sigterm = 1;
+}
+
+/* The libos delivers a stop notice as SIGTERM: a handler sees it and the app ends cleanly. */
+static int sigterm_handler(void)
+{
+    signal(SIGTERM, on_sigterm);
+    printf("sigterm: handler installed, sleeping\n");
+    fflush(stdout);
+    while (!got_sigterm)
+        usleep(100000);
+    printf("sigterm: got SIGTERM, cleaning up\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -104,6 +125,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "stopwait") == 0)
         return stopwait();
-    printf("usage: test_limits memhog MIB | spin SECS | sleep SECS | stopwait\n");
+    if (strcmp(mode, "sigterm") == 0)
+        return sigterm_handler();
+    printf("usage: test_limits memhog MIB | spin SECS | sleep SECS | stopwait | sigterm\n");
     return 2;
 }
