@@ -38,13 +38,17 @@ void kmem_init(const struct hvm_start_info *si)
     cpuid(0x80000001, 0, r);
     bool gbpages = r[3] & (1u << 26);
     uintptr_t ram_limit = gbpages ? 0xc0000000UL : 0x40000000UL;
+    int warned_limit = 0;
     for (uint32_t i = 0; i < si->memmap_entries; i++) {
         if (map[i].type != UK_MEMMAP_RAM)
             continue;
         uintptr_t lo = align_up(map[i].addr, PAGE_SIZE);
         uintptr_t hi = (map[i].addr + map[i].size) & ~(PAGE_SIZE - 1);
-        if (hi > ram_limit)
+        if (hi > ram_limit) {
+            if (!gbpages && !warned_limit++)
+                kprintf("unikit: the CPU has no 1 GiB pages: using the first GiB of RAM only\n");
             hi = ram_limit;
+        }
         if (lo < image_end)
             lo = image_end;
         if (hi > lo && hi - lo > region_hi - region_lo) {
