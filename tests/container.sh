@@ -128,6 +128,53 @@ else
     fail "ct-uid-outside" "the app's uid seen from the host is '$host_uid', expected 100000"
 fi
 
+# ---- the lifecycle verbs on a detached container ----
+# jget NAME KEY: one field of `unikit inspect NAME`.
+jget() { "$UNIKIT" inspect "$1" 2>/dev/null | python3 -c "import json,sys; v=json.load(sys.stdin).get('$2'); print('' if v is None else str(v).lower() if isinstance(v,bool) else v)"; }
+# wait_log NAME TEXT: until the instance's log says TEXT (up to 5 s).
+wait_log() { for _ in $(seq 1 50); do "$UNIKIT" logs "$1" 2>/dev/null | grep -q "$2" && return 0; sleep 0.1; done; return 1; }
+n=ctl$$
+check_run "ct-detach-prints-name" 0 "^$n-a\$" -- "$UNIKIT" run -d --runtime container --name "$n-a" "$PROBE" wait-term
+wait_log "$n-a" ready
+run_with_timeout 10 "$UNIKIT" ps
+if expect_output "^$n-a +container +probe +running "; then pass "ct-ps-running"; else fail "ct-ps-running" "$WHY"; fi
+check_run "ct-logs" 0 '^ready$' -- "$UNIKIT" logs "$n-a"
+run_with_timeout 20 "$UNIKIT" stop -t 10 "$n-a"
+if expect_status 0 && [ "$(jget "$n-a" exit_code)" = 42 ] && "$UNIKIT" logs "$n-a" | grep -q 'got SIGTERM'; then
+    pass "ct-stop-graceful"
+else
+    fail "ct-stop-graceful" "${WHY:-exit code $(jget "$n-a" exit_code)}"
+fi
+"$UNIKIT" run -d --runtime container --name "$n-b" "$PROBE" ignore-term >/dev/null 2>&1
+wait_log "$n-b" ready
+run_with_timeout 20 "$UNIKIT" stop -t 1 "$n-b"
+if expect_status 0 && [ "$(jget "$n-b" exit_code)" = 137 ]; then
+    pass "ct-stop-forced"
+else
+    fail "ct-stop-forced" "${WHY:-exit code $(jget "$n-b" exit_code), expected 137}"
+fi
+"$UNIKIT" run -d --runtime container --name "$n-c" "$PROBE" wait-term >/dev/null 2>&1
+wait_log "$n-c" ready
+init_pid=$(jget "$n-c" pid)
+[ -n "$init_pid" ] && [ "$init_pid" != 0 ] && kill -KILL "$init_pid"
+for _ in $(seq 1 50); do [ "$(jget "$n-c" state)" = exited ] && break; sleep 0.1; done
+if [ "$(jget "$n-c" state)" = exited ] && [ "$(jget "$n-c" exit_code)" = 137 ]; then
+    pass "ct-init-sigkill-exited"
+else
+    fail "ct-init-sigkill-exited" "init $init_pid: state $(jget "$n-c" state), exit $(jget "$n-c" exit_code)"
+fi
+if [ -x "$TEST_TMP/init" ] || ${CC:-gcc} -static -O2 -o "$TEST_TMP/init" tests/helpers/init.c 2>/dev/null; then
+    run_with_timeout 30 "$UNIKIT" run --runtime container --name "$n-m" --memory-limit 16M "$TEST_TMP/init" memhog 64
+    if [ "$STATUS" = 137 ] && [ "$(jget "$n-m" oom_killed)" = true ]; then
+        pass "ct-memory-limit-oom"
+    else
+        fail "ct-memory-limit-oom" "status $STATUS, oom_killed '$(jget "$n-m" oom_killed)': $(output_summary)"
+    fi
+fi
+"$UNIKIT" rm -f "$n-a" "$n-b" "$n-c" "$n-m" >/dev/null 2>&1
+run_with_timeout 10 "$UNIKIT" ps -a
+if expect_no_output "^$n-"; then pass "ct-rm"; else fail "ct-rm" "$WHY"; fi
+
 # ---- refused images ----
 check_run "ct-dynamic-refused" 125 'dynamically linked' -- "${RUNC[@]}" /bin/true
 if [ -f "$BUILD/apps/hello.elf" ]; then

@@ -119,6 +119,18 @@ static int cmd_wait_term(char **a)
     return 42;
 }
 
+/* probe ignore-term: prints "ready" and sleeps with SIGTERM ignored (for a forced stop). */
+static int cmd_ignore_term(char **a)
+{
+    (void)a;
+    signal(SIGTERM, SIG_IGN);
+    printf("ready\n");
+    fflush(stdout);
+    while (!got) /* never set: SIGTERM is ignored */
+        pause();
+    return 0;
+}
+
 /* probe connect ADDR PORT TEXT: sends TEXT and a newline, prints the reply. */
 static int cmd_connect(char **a)
 {
@@ -202,6 +214,7 @@ static const struct {
 } cmds[] = {
     {"exit", 1, cmd_exit}, {"show", 0, cmd_show}, {"ls", 1, cmd_ls}, {"cat", 1, cmd_cat},
     {"write", 2, cmd_write}, {"syscalls", 0, cmd_syscalls}, {"wait-term", 0, cmd_wait_term},
+    {"ignore-term", 0, cmd_ignore_term},
     {"connect", 3, cmd_connect}, {"serve", 1, cmd_serve}, {"echo", 1, cmd_echo},
 };
 
@@ -214,6 +227,6 @@ int main(int argc, char **argv)
             return rc;
         }
     fprintf(stderr, "usage: probe exit N | show | ls DIR | cat FILE | write FILE TEXT | syscalls | "
-                    "wait-term | connect ADDR PORT TEXT | serve PORT | echo PORT\n");
+                    "wait-term | ignore-term | connect ADDR PORT TEXT | serve PORT | echo PORT\n");
     return 2;
 }
