@@ -48,7 +48,7 @@ include tests/tests.mk
 launcher: $(BUILD)/unikit
 
 run: $(BUILD)/unikit $(BUILD)/apps/hello.elf
-	$(BUILD)/unikit run --vmm qemu $(BUILD)/apps/hello.elf
+	$(BUILD)/unikit run --net none $(BUILD)/apps/hello.elf
 
 clean:
 	rm -rf $(BUILD)

@@ -198,14 +198,14 @@ static int check_gateway(const struct net_config *net, struct uk_error *err)
     return 0;
 }
 
-/* Without --net: $UNIKIT_NET, else none (see net_options.h). */
+/* Without --net: $UNIKIT_NET, else bridge (see net_options.h). */
 static int default_net(struct net_config *net, struct uk_error *err)
 {
     const char *value = getenv(NET_DEFAULT_ENV);
 
-    if (value != NULL && strcmp(value, "bridge") == 0)
+    if (value == NULL || value[0] == '\0' || strcmp(value, "bridge") == 0)
         net->kind = NET_BRIDGE;
-    else if (value != NULL && value[0] != '\0' && strcmp(value, "none") != 0)
+    else if (strcmp(value, "none") != 0)
         return uk_error_set(err, 0, "run: %s=%s: expected bridge or none", NET_DEFAULT_ENV,
                             value);
     return 0;

@@ -21,10 +21,11 @@ int net_option_gw(const char *value, struct net_config *net, struct uk_error *er
 int net_option_mac(const char *value, struct net_config *net, struct uk_error *err);
 
 /*
- * The default of --net when it is not given: "bridge" or "none" (when unset).
- * TODO: make bridge the default once every test suite and demo sets
- * UNIKIT_NET=none or --net: a run without --net must not make a bridge in the
- * namespace of a shared host by surprise.
+ * The default of --net when it is not given: $UNIKIT_NET ("bridge" or
+ * "none"), else bridge, as a container engine would. The test suites set
+ * UNIKIT_NET=none (tests/lib.sh, tests/run.sh), so that no test makes a bridge
+ * in the host's own namespace; the networked suites pass --net and
+ * UNIKIT_NETNS themselves.
  */
 #define NET_DEFAULT_ENV "UNIKIT_NET"
 

@@ -6,6 +6,10 @@
 #   run_with_timeout 10 "$UNIKIT" run "$img"
 #   expect_status 125 && expect_output "^unikit: $img: " && pass "$name" || fail "$name" "$WHY"
 
+# No test may touch the host's own network: without --net, runs get none
+# (the launcher's default is a bridge, made in the caller's namespace).
+export UNIKIT_NET=${UNIKIT_NET:-none}
+
 # Where things are, for every suite (run.sh sets BUILD; a suite may be run alone).
 BUILD=${BUILD:-build}
 UNIKIT=${UNIKIT:-$BUILD/unikit}

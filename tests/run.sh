@@ -9,6 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build}
+export UNIKIT_NET=${UNIKIT_NET:-none} # no suite may make a bridge in the host's namespace
 
 passed=0 failed=0 skipped=0
 

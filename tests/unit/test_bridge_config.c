@@ -53,8 +53,12 @@ static void flags(void)
         run_options_free(&cfg);
     }
     unsetenv("UNIKIT_NET");
+    check(parse(ARGC(dflt), dflt, &cfg, &err) == RUN_PARSE_OK && cfg.net.kind == NET_BRIDGE,
+          "default-bridge", "kind %d", cfg.net.kind);
+    run_options_free(&cfg);
+    setenv("UNIKIT_NET", "none", 1);
     check(parse(ARGC(dflt), dflt, &cfg, &err) == RUN_PARSE_OK && cfg.net.kind == NET_NONE,
-          "default-none", "kind %d", cfg.net.kind);
+          "default-none-from-env", "kind %d", cfg.net.kind);
     run_options_free(&cfg);
     setenv("UNIKIT_NET", "bridge", 1);
     check(parse(ARGC(dflt), dflt, &cfg, &err) == RUN_PARSE_OK && cfg.net.kind == NET_BRIDGE,
