@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 ROUNDS=${ROUNDS:-20}
 UNIKIT=$BUILD/unikit
+export UNIKIT_NET=${UNIKIT_NET:-none} # hello needs no network: no bridge on the host
 HELLO=$BUILD/apps/hello.elf
 B=$BUILD/bench
 
