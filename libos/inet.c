@@ -6,13 +6,30 @@
 
 #include "lwip/ip4_addr.h"
 
+/* POSIX inet_pton: exactly four decimal parts 0..255 ("10.1.2" and "0x1.2.3.4" are not addresses). */
 int inet_pton(int af, const char *src, void *dst)
 {
     if (af != AF_INET) {
         errno = EAFNOSUPPORT;
         return -1;
     }
-    return lwip_inet_pton(af, src, dst);
+    unsigned char out[4];
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0;
+        int digits = 0;
+        while (*src >= '0' && *src <= '9') {
+            v = v * 10 + (unsigned)(*src++ - '0');
+            if (++digits > 3 || v > 255)
+                return 0;
+        }
+        if (digits == 0 || (part < 3 && *src++ != '.'))
+            return 0;
+        out[part] = (unsigned char)v;
+    }
+    if (*src)
+        return 0;
+    memcpy(dst, out, 4);
+    return 1;
 }
 
 const char *inet_ntop(int af, const void *src, char *dst, socklen_t size)

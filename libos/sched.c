@@ -224,8 +224,9 @@ struct thread *sched_spawn(const char *name, void *(*fn)(void *), void *arg, siz
     t->deadline = SCHED_NO_DEADLINE;
     strncpy(t->name, name ? name : "thread", sizeof t->name - 1);
     /* The frame sched_switch pops: r15 r14 r13 r12 rbx rbp, then the return address. */
+    /* The top is 16-byte aligned: after `ret` pops the trampoline's address the
+     * trampoline runs with %rsp = top, so its `call` enters C as the ABI wants. */
     uint64_t *sp = (uint64_t *)((char *)t->stack + t->stack_bytes);
-    *--sp = 0; /* keeps the trampoline's stack 16-byte aligned */
     *--sp = (uint64_t)(uintptr_t)sched_trampoline;
     *--sp = 0;                      /* rbp: the end of backtraces */
     *--sp = 0;                      /* rbx */

@@ -131,7 +131,10 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     LWIP_S(fd);
-    return lwip_connect(s, addr, len);
+    int r = lwip_connect(s, addr, len);
+    if (r < 0 && errno == ECONNRESET)
+        errno = ECONNREFUSED; /* a reset answering our SYN: Linux says refused */
+    return r;
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)

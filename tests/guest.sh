@@ -58,6 +58,7 @@ guest_case hello-args-env 7 '^argv\[2\] = "two words"$' '^argv\[3\] = "--"$' '^a
 # libc and kernel services
 guest_case malloc-stress 0 '^SUCCESS$' 'peak live bytes: [0-9]+$' -- "$APPS/test_malloc.elf"
 guest_case time-advances 0 '^SUCCESS$' -- "$APPS/test_time.elf"
+guest_case sockets-loopback 0 '^SUCCESS$' -- "$APPS/test_sockapi.elf"
 guest_case threads 0 '^SUCCESS$' '^counter: 8000$' -- "$APPS/test_threads.elf"
 guest_case libc-syscalls 0 '^SUCCESS$' '^stderr works$' -- -e LIBC_TEST=yes "$APPS/test_libc.elf"
 

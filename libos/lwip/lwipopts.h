@@ -38,6 +38,9 @@
 #define LWIP_DHCP 1
 #define LWIP_DNS 1
 #define LWIP_IGMP 0
+#define LWIP_HAVE_LOOPIF 1 /* 127.0.0.1, with or without a network device */
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_LOOPBACK_MAX_PBUFS 0
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
 
