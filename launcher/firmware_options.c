@@ -42,10 +42,7 @@ static int finish_uefi(struct run_config *cfg, bool vmm_given, bool mem_given,
         return uk_error_set(err, 0, "run: --machine microvm has no UEFI firmware; use q35 or pc");
     if (cfg->machine == MACHINE_DEFAULT)
         cfg->machine = MACHINE_Q35;
-    /* TODO: virtio-pci in the kernel; until then a UEFI guest has no devices. */
-    if (cfg->ndisks > 0 || cfg->net.kind != NET_NONE)
-        return uk_error_set(err, 0, "run: --firmware uefi takes no --disk or --net yet "
-                            "(the kernel has no virtio-pci transport)");
+    /* --disk and --net are virtio-pci devices the kernel finds itself (qemu_uefi.c). */
     if (!mem_given)
         cfg->mem_bytes = RUN_UEFI_DEFAULT_MEM;
     else if (cfg->mem_bytes < RUN_UEFI_MIN_MEM)

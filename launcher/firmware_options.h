@@ -16,8 +16,8 @@ int machine_option(const char *value, struct run_config *cfg, struct uk_error *e
 /*
  * After every flag: resolves the machine, and for --firmware uefi picks
  * QEMU (refusing an explicit --vmm kvm), its memory default (unless -m was
- * given) and minimum, refuses what it cannot do yet (--disk and --net need
- * virtio-pci in the kernel), and sets cfg->image_info.kind to
+ * given) and minimum (--disk and --net become virtio-pci devices, as on pc
+ * and q35 without firmware), and sets cfg->image_info.kind to
  * IMAGE_KIND_UEFI so the image is checked as a .efi or a disk.
  * Returns 0, or -1 with (*err) set.
  */

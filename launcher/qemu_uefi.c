@@ -35,11 +35,15 @@ int qemu_uefi_format(struct qemu_uefi *u, const struct run_config *cfg, const ch
     u->code_drive = option_with_path("if=pflash,format=raw,unit=0,readonly=on,file=", code, "");
     /* snapshot=on: OVMF may write its variables, into a temporary overlay QEMU drops. */
     u->vars_drive = option_with_path("if=pflash,format=raw,unit=1,snapshot=on,file=", vars, "");
+    /*
+     * snapshot=on, not readonly=on: QEMU's IDE disks refuse read-only drives, and
+     * writes (OVMF writes none) land in an overlay QEMU drops on exit.
+     */
     if (cfg->image_info.kind == IMAGE_KIND_EFI_APP)
-        u->boot_drive = option_with_path("if=none,id=boot,format=raw,readonly=on,file=fat:",
+        u->boot_drive = option_with_path("if=none,id=boot,format=raw,snapshot=on,file=fat:",
                                          u->dir, "");
     else
-        u->boot_drive = option_with_path("if=none,id=boot,format=raw,readonly=on,file=",
+        u->boot_drive = option_with_path("if=none,id=boot,format=raw,snapshot=on,file=",
                                          cfg->image, "");
     u->fw_cfg = option_with_path("name=" UEFI_FW_CFG_CMDLINE ",file=", u->cmdline_file, "");
     if (!u->code_drive || !u->vars_drive || !u->boot_drive || !u->fw_cfg)
@@ -51,9 +55,15 @@ int qemu_uefi_args(const struct qemu_uefi *u, const char **argv, int n)
 {
     argv[n++] = "-drive", argv[n++] = u->code_drive;
     argv[n++] = "-drive", argv[n++] = u->vars_drive;
-    /* virtio-blk on PCI: OVMF has the driver on both machines, and it takes a read-only drive. */
+    /*
+     * Not virtio: the kernel takes every virtio-pci device it finds after
+     * ExitBootServices for its own, so the boot disk sits on the machine's
+     * own controller (q35's AHCI, pc's PIIX IDE; both name their first bus
+     * ide.0), and the virtio devices are exactly --disk and --net, in order.
+     * bootindex: OVMF tries it before the user's disks and the network.
+     */
     argv[n++] = "-drive", argv[n++] = u->boot_drive;
-    argv[n++] = "-device", argv[n++] = "virtio-blk-pci,drive=boot";
+    argv[n++] = "-device", argv[n++] = "ide-hd,drive=boot,bus=ide.0,bootindex=0";
     argv[n++] = "-fw_cfg", argv[n++] = u->fw_cfg;
     return n;
 }

@@ -41,8 +41,9 @@ struct qemu_uefi {
 
 /*
  * Formats the QEMU options for (cfg) into (*u): OVMF's code read-only and
- * its variables as a throw-away snapshot (code, vars), the boot disk (the
- * vvfat tree in u->dir for a .efi, the image itself, read-only, for a disk),
+ * its variables as a throw-away snapshot (code, vars), the boot disk on the
+ * machine's IDE/AHCI controller, not virtio (the vvfat tree in u->dir for a
+ * .efi, the image itself for a disk; both snapshot=on, so never written),
  * the command-line file. No I/O. Returns 0, or -1 with (*err) set.
  */
 int qemu_uefi_format(struct qemu_uefi *u, const struct run_config *cfg, const char *code,

@@ -123,7 +123,8 @@ static void options(void)
     char *efi[] = {"run", "--firmware", "uefi", "x.efi"};
     char *pc[] = {"run", "--firmware=uefi", "--machine", "pc", "-m", "64M", "x.img"};
     char *kvm[] = {"run", "--vmm", "kvm", "--firmware", "uefi", "x.efi"};
-    char *disk_flag[] = {"run", "--firmware", "uefi", "--disk", "d.img", "x.efi"};
+    char *disk_flag[] = {"run", "--firmware", "uefi", "--disk", "d.img", "--disk", "e.img:ro",
+                         "--net", "tap:tap0", "--ip", "10.0.0.2/24", "x.efi"};
     char *pvh_pc[] = {"run", "--machine", "pc", "x.elf"};
     char *kvm_pc[] = {"run", "--vmm", "kvm", "--machine", "q35", "x.elf"};
     char *bad[] = {"run", "--firmware", "bios", "x.elf"};
@@ -138,6 +139,11 @@ static void options(void)
     check(r == RUN_PARSE_OK && cfg.machine == MACHINE_PC && cfg.mem_bytes == (64u << 20),
           "--machine pc -m 64M", "r %d: %s", r, err.msg);
     run_options_free(&cfg);
+    r = run_options_parse(ARGC(disk_flag), disk_flag, &cfg, &err);
+    check(r == RUN_PARSE_OK && cfg.ndisks == 2 && cfg.net.kind == NET_TAP &&
+              cfg.machine == MACHINE_Q35,
+          "--firmware uefi with --disk and --net", "r %d: %s", r, err.msg);
+    run_options_free(&cfg);
     r = run_options_parse(ARGC(pvh_pc), pvh_pc, &cfg, &err);
     check(r == RUN_PARSE_OK && cfg.machine == MACHINE_PC && cfg.vmm == VMM_QEMU &&
               cfg.firmware == FIRMWARE_NONE,
@@ -150,7 +156,6 @@ static void options(void)
         const char *why;
     } refusals[] = {
         {"--vmm kvm with uefi", ARGC(kvm), kvm, "boots under QEMU"},
-        {"--disk with uefi", ARGC(disk_flag), disk_flag, "no --disk or --net yet"},
         {"--machine q35 with --vmm kvm", ARGC(kvm_pc), kvm_pc, "use --vmm qemu"},
         {"--firmware bios", ARGC(bad), bad, "expected none or uefi"},
     };
@@ -196,9 +201,10 @@ static void command(void)
     check(has_arg(&cmd, "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=/c.fd") &&
               has_arg(&cmd, "-drive", "if=pflash,format=raw,unit=1,snapshot=on,file=/v.fd"),
           "uefi: OVMF code read-only, variables a snapshot", "argc %d", cmd.argc);
-    check(has_arg(&cmd, "-drive", "if=none,id=boot,format=raw,readonly=on,file=a,,b.img") &&
-              has_arg(&cmd, "-device", "virtio-blk-pci,drive=boot"),
-          "uefi: the disk read-only on virtio-blk-pci, comma doubled", "argc %d", cmd.argc);
+    check(has_arg(&cmd, "-drive", "if=none,id=boot,format=raw,snapshot=on,file=a,,b.img") &&
+              has_arg(&cmd, "-device", "ide-hd,drive=boot,bus=ide.0,bootindex=0") &&
+              !has_arg(&cmd, "-device", "virtio-blk-pci,drive=boot"),
+          "uefi: the disk a snapshot on IDE, not virtio, comma doubled", "argc %d", cmd.argc);
     check(has_arg(&cmd, "-fw_cfg", "name=opt/org.unikit/cmdline,file=/s/cmdline") &&
               has_arg(&cmd, "-serial", "file:/proc/self/fd/7"),
           "uefi: command line through fw_cfg, serial to the relay", "argc %d", cmd.argc);
@@ -210,8 +216,22 @@ static void command(void)
     cfg.image_info.kind = IMAGE_KIND_EFI_APP;
     qemu_uefi_format(&u, &cfg, "/c.fd", "/v.fd", &err);
     check(strcmp(u.machine, "q35") == 0 &&
-              strcmp(u.boot_drive, "if=none,id=boot,format=raw,readonly=on,file=fat:/s") == 0,
+              strcmp(u.boot_drive, "if=none,id=boot,format=raw,snapshot=on,file=fat:/s") == 0,
           "uefi: a .efi boots from a vvfat tree on q35", "%s %s", u.machine, u.boot_drive);
+    /* The user's disks and net: virtio-pci, disk 0 the first --disk (the boot disk is IDE). */
+    cfg.disks[0] = (struct disk_config){.path = "site.tar"};
+    cfg.disks[1] = (struct disk_config){.path = "d1.img", .ro = true};
+    cfg.ndisks = 2;
+    cfg.net.kind = NET_TAP;
+    cfg.net.tap = "tap0";
+    cmd.uefi = &u;
+    qemu_command_build(&cmd, "qemu", &cfg, ACCEL_TCG, "k -- -- a", 7, 8, &err);
+    check(has_arg(&cmd, "-device", "virtio-blk-pci,drive=disk0,serial=site.tar") &&
+              has_arg(&cmd, "-device", "virtio-blk-pci,drive=disk1,serial=d1.img") &&
+              has_arg(&cmd, "-drive", "if=none,id=disk1,format=raw,readonly=on,file=d1.img") &&
+              has_arg(&cmd, "-netdev", NULL) && !has_arg(&cmd, "-global", NULL),
+          "uefi: --disk and --net on virtio-pci", "argc %d", cmd.argc);
+    qemu_command_release(&cmd);
     u.dir[0] = '\0';
     qemu_uefi_release(&u);
 }
