@@ -101,13 +101,18 @@ int guest_cmdline_encode(const struct guest_cmdline *in, char *out, size_t cap,
 
 void guest_cmdline_app_name(const char *image_path, char *out, size_t cap)
 {
+    static const char *const suffixes[] = {".elf", ".efi", ".img"}; /* PVH, UEFI app, disk */
     const char *base = strrchr(image_path, '/');
     size_t n;
 
     base = base ? base + 1 : image_path;
     n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".elf") == 0)
-        n -= 4;
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        if (n > 4 && strcmp(base + n - 4, suffixes[i]) == 0) {
+            n -= 4;
+            break;
+        }
+    }
     if (n == 0) {
         base = "app";
         n = 3;

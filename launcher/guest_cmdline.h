@@ -51,7 +51,7 @@ int guest_cmdline_build(const struct run_config *cfg, const char *platform,
                         const char *const *extra_kopts, int nextra, char *out, size_t cap,
                         struct uk_error *err);
 
-/* The application's name for (image_path): its last component without ".elf". */
+/* The application's name for (image_path): its last component without ".elf", ".efi" or ".img". */
 void guest_cmdline_app_name(const char *image_path, char *out, size_t cap);
 
 #endif /* UNIKIT_GUEST_CMDLINE_H */

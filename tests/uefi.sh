@@ -160,9 +160,10 @@ UEFI_AFTER=blk_after uefi_case "uefi-img blk two disks [pc]" 0 '^disks: 2$' '^di
 for ext in efi img; do
     uefi_case "uefi-$ext hello" 0 '^Hello from unikit' '^time: 20[0-9]{2}-' '^sqrt\(2\) = 1\.414214$' \
         '^malloc: a string from malloc$' -- "$APPS/hello.$ext"
-    uefi_case "uefi-$ext hello args env exit-42" 42 '^argv\[1\] = "42"$' '^argv\[2\] = "two words"$' \
-        '^argv\[3\] = "100%"$' '^env: GREETING=hi there$' -- -e "GREETING=hi there" "$APPS/hello.$ext" 42 \
-        "two words" "100%"
+    # argv[0] is the image's name without .efi or .img, as without .elf.
+    uefi_case "uefi-$ext hello args env exit-42" 42 '^argv\[0\] = "hello"$' '^argv\[1\] = "42"$' \
+        '^argv\[2\] = "two words"$' '^argv\[3\] = "100%"$' '^env: GREETING=hi there$' -- \
+        -e "GREETING=hi there" "$APPS/hello.$ext" 42 "two words" "100%"
     uefi_case "uefi-$ext malloc-stress" 0 '^SUCCESS$' 'peak live bytes: [0-9]+$' -- "$APPS/test_malloc.$ext"
     uefi_case "uefi-$ext time-advances" 0 '^SUCCESS$' -- "$APPS/test_time.$ext"
     uefi_case "uefi-$ext threads" 0 '^SUCCESS$' '^counter: 8000$' -- "$APPS/test_threads.$ext"

@@ -147,6 +147,8 @@ static void app_names(void)
     static const char *const rows[][2] = {
         {"build/apps/hello.elf", "hello"}, {"hello.elf", "hello"}, {"/x/y/redis", "redis"},
         {"a.elf.elf", "a.elf"}, {".elf", ".elf"}, {"dir/", "app"},
+        {"build/apps/hello.efi", "hello"}, {"/d/httpd.img", "httpd"}, {"a.img.efi", "a.img"},
+        {".efi", ".efi"}, {"x.EFI", "x.EFI"}, {"disk.img2", "disk.img2"},
     };
     for (int i = 0; i < N(rows); i++) {
         char got[64], name[96];
