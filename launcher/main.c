@@ -17,6 +17,7 @@ const struct verb unikit_verbs[] = {
     {"logs", "print a detached instance's console", cmd_logs, cmd_logs_usage},
     {"stats", "memory, CPU, pids and network use of instances", cmd_stats, cmd_stats_usage},
     {"inspect", "everything recorded about an instance, as JSON", cmd_inspect, cmd_inspect_usage},
+    {"bench", "measure unikernels against containers on this machine", cmd_bench, cmd_bench_usage},
     {NULL, NULL, NULL, NULL},
 };
 

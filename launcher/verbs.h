@@ -41,4 +41,8 @@ void cmd_stats_usage(FILE *out);
 int cmd_inspect(int argc, char **argv);
 void cmd_inspect_usage(FILE *out);
 
+/* cmd_bench.c: runs tests/bench/bench.sh */
+int cmd_bench(int argc, char **argv);
+void cmd_bench_usage(FILE *out);
+
 #endif /* UNIKIT_VERBS_H */
