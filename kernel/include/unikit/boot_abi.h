@@ -15,6 +15,25 @@
  * protected mode, paging off, flat 4 GiB CS (execute/read) and DS/ES/SS
  * (read/write), CR0.PE=1, EFLAGS.IF=0, %ebx = guest-physical address of a
  * struct hvm_start_info, %eax unspecified.
+ *
+ * The second entry path, uk_entry64_efi (kernel/ring0/ring0.S), is the EFI
+ * stub's (kernel/efi/, a GNU-EFI PE32+ application carrying the image; its
+ * build reads the symbol's address from the .elf). After ExitBootServices
+ * the stub jumps there in 64-bit long mode with %rdi = guest-physical
+ * address of the same struct hvm_start_info, below 4 GiB (version 1: memory
+ * map converted from the UEFI one, the stub's own allocations reserved;
+ * rsdp_paddr from the firmware's configuration table; the command line
+ * below), the image's segments copied to their physical addresses (so the
+ * image sits at UK_IMAGE_BASE as on the PVH path), interrupts off
+ * (EFLAGS.IF=0, both 8259s masked), still on the firmware's identity map,
+ * GDT, IDT and stack: the kernel loads its own before using anything else.
+ *
+ * The stub's command line: the image's load options when they are printable
+ * UCS-2 text (a boot entry or the UEFI shell; a leading program path ending
+ * ".efi" or holding '\' is dropped), else QEMU's fw_cfg file
+ * "opt/org.unikit/cmdline" (raw bytes, at most UK_CMDLINE_MAX - 1, read
+ * through ports 0x510/0x511; `unikit run --firmware uefi` passes it with
+ * -fw_cfg name=...,file=...), else none (argv[0] "app").
  */
 
 #ifndef __ASSEMBLER__
