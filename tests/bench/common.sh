@@ -1,6 +1,7 @@
 # common.sh: what every `unikit bench` module uses (sourced by bench.sh): messages, progress, CSV, quantiles, report sections.
 #
 #   log TEXT...                   a line on stderr
+#   mem_available_kib, mem_available_settled   MemAvailable now, or the mean of three samples
 #   progress WHAT DONE TOTAL      the one progress line: module, how far, what runs now
 #   csv FILE FIELD...             appends one row (FILE under $OUT; the first call should be the header)
 #   summary METRIC UNIT PATH VALUE   a row of the summary table (report.sh divides the paths' values)
@@ -10,6 +11,14 @@
 #   plot NAME TITLE XLABEL YLABEL CSV XCOL YCOL [GROUPCOL]   an SVG line plot (gnuplot), one line per group
 
 log() { echo "bench: $*" >&2; }
+
+# MemAvailable in KiB; settled: the mean of three samples a quarter of a second apart (the machine is shared).
+mem_available_kib() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+mem_available_settled() {
+    local a b c
+    a=$(mem_available_kib); sleep 0.25; b=$(mem_available_kib); sleep 0.25; c=$(mem_available_kib)
+    echo $(((a + b + c) / 3))
+}
 
 # On a terminal the progress line redraws itself; into a file, a line at most every 5 s.
 PROGRESS_LAST=0

@@ -29,17 +29,20 @@ hello_cmd() {
     esac
 }
 
-# The unikit command line of APP on PATH, detached, on the bench's bridge.
+# The unikit command line of APP on PATH, detached, on the bench's bridge. VM_MEM (-m) and
+# MEMORY_LIMIT (--memory-limit) change the defaults when set; httpd gets the site as its disk.
 unikit_app_cmd() {
-    local path=$1 name=$2 app=$3 img args
+    local path=$1 name=$2 app=$3 args disk=() lim=()
     case $app in
-    httpd) args=(-p 80 -r /) ;;
+    httpd) args=(-p 80 -r /) disk=(--disk "$SITE_TAR") ;;
     kvstore) args=(-p 6379) ;;
     esac
+    [ -n "${MEMORY_LIMIT:-}" ] && lim=(--memory-limit "$MEMORY_LIMIT")
+    local base=("$UNIKIT" run -d --name "$name" --net bridge "${lim[@]}" "${disk[@]}")
     case $path in
-    vm) CMD=("$UNIKIT" run -d --name "$name" --net bridge --vmm kvm ${VM_MEM:+-m "$VM_MEM"} --disk "$SITE_TAR" "$BUILD/apps/$app.elf" "${args[@]}") ;;
-    qemu) CMD=("$UNIKIT" run -d --name "$name" --net bridge --vmm qemu ${VM_MEM:+-m "$VM_MEM"} --disk "$SITE_TAR" "$BUILD/apps/$app.elf" "${args[@]}") ;;
-    container) CMD=("$UNIKIT" run -d --name "$name" --net bridge --runtime container --disk "$SITE_TAR" "$BUILD/linux/$app" "${args[@]}") ;;
+    vm) CMD=("${base[@]}" --vmm kvm ${VM_MEM:+-m "$VM_MEM"} "$BUILD/apps/$app.elf" "${args[@]}") ;;
+    qemu) CMD=("${base[@]}" --vmm qemu ${VM_MEM:+-m "$VM_MEM"} "$BUILD/apps/$app.elf" "${args[@]}") ;;
+    container) CMD=("${base[@]}" --runtime container "$BUILD/linux/$app" "${args[@]}") ;;
     esac
 }
 
