@@ -179,8 +179,11 @@ int qemu_command_build(struct qemu_command *cmd, const char *binary,
         net_format_mac(cfg->net.mac, mac);
         snprintf(cmd->netdev, sizeof(cmd->netdev),
                  "tap,id=net0,ifname=%s,script=no,downscript=no", cfg->net.tap);
+        /* Under OVMF no iPXE option ROM (romfile=): nothing boots from the network, and
+         * loading it costs the firmware about 0.4 s under TCG. */
         snprintf(cmd->net_device, sizeof(cmd->net_device),
-                 "virtio-net-%s,netdev=net0,mac=%s", on_pci(cfg) ? "pci" : "device", mac);
+                 "virtio-net-%s,netdev=net0,mac=%s%s", on_pci(cfg) ? "pci" : "device", mac,
+                 cmd->uefi ? ",romfile=" : "");
         ARG("-netdev"), ARG(cmd->netdev);
         ARG("-device"), ARG(cmd->net_device);
     }

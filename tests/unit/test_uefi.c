@@ -229,7 +229,9 @@ static void command(void)
     check(has_arg(&cmd, "-device", "virtio-blk-pci,drive=disk0,serial=site.tar") &&
               has_arg(&cmd, "-device", "virtio-blk-pci,drive=disk1,serial=d1.img") &&
               has_arg(&cmd, "-drive", "if=none,id=disk1,format=raw,readonly=on,file=d1.img") &&
-              has_arg(&cmd, "-netdev", NULL) && !has_arg(&cmd, "-global", NULL),
+              has_arg(&cmd, "-netdev", NULL) && !has_arg(&cmd, "-global", NULL) &&
+              strstr(cmd.net_device, "virtio-net-pci,") == cmd.net_device &&
+              strstr(cmd.net_device, ",romfile=") != NULL,
           "uefi: --disk and --net on virtio-pci", "argc %d", cmd.argc);
     qemu_command_release(&cmd);
     u.dir[0] = '\0';
