@@ -59,8 +59,13 @@ void uk_wait(uint64_t deadline_ns)
     /* Under QEMU: sleep on interrupts (apic.c), or spin where there are none. */
     while (uk_clock_monotonic() < deadline_ns && !devices_have_work()) {
         if (uk_irq_pending) {
-            if (apic_take_pending() & ~1ULL) /* a device spoke: lower its line for the next edge */
-                devices_ack_interrupts();
+            /*
+             * Lower every device's line for the next edge — on timer wakes too:
+             * devices sharing an edge-triggered line can leave it high after a
+             * completion that came between two acknowledgements.
+             */
+            apic_take_pending();
+            devices_ack_interrupts();
             return;
         }
         if (!apic_sleep_until(deadline_ns))
