@@ -1,4 +1,4 @@
-/* init.c: a static multi-call test helper for limits in containers (like crun's test init): memhog, forkbomb, spin, sleep. */
+/* init.c: a static multi-call test helper for limits in containers (like crun's test init): memhog, forkbomb, spin, sleep, exit. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -78,9 +78,14 @@ int main(int argc, char **argv)
     if (strcmp(mode, "spin") == 0)
         return spin(arg);
     if (strcmp(mode, "sleep") == 0) {
+        printf("sleep: %g\n", arg);
         usleep((useconds_t)(arg * 1e6));
         return 0;
     }
-    fprintf(stderr, "usage: init memhog MIB | forkbomb N | spin SECS | sleep SECS\n");
+    if (strcmp(mode, "exit") == 0) {
+        printf("exit: %d\n", (int)arg);
+        return (int)arg;
+    }
+    fprintf(stderr, "usage: init memhog MIB | forkbomb N | spin SECS | sleep SECS | exit STATUS\n");
     return 2;
 }
