@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/net.h"
 #include "verb_common.h"
 #include "verbs.h"
 
@@ -91,7 +92,7 @@ int cmd_stats(int argc, char **argv)
 {
     bool stream = true;
     int i = 1, count;
-    struct sample *a, *b;
+    struct sample *a = NULL, *b;
 
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (verb_is_help(argv[i])) {
@@ -103,6 +104,11 @@ int cmd_stats(int argc, char **argv)
             uk_warn("stats: unknown option `%s` (see `unikit stats --help`)", argv[i]);
             return VERB_EXIT_LAUNCHER;
         }
+    }
+    struct uk_error err = {0};
+    if (netns_enter_from_env(&err) < 0) { /* where the instances' taps and veths are */
+        uk_error_print(&err);
+        return VERB_EXIT_LAUNCHER;
     }
     int status = select_instances(argc - i, argv + i, &a, &count);
     if (a == NULL)

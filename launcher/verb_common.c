@@ -116,17 +116,33 @@ const char *format_time(int64_t ns, char *buf, size_t len)
     return buf;
 }
 
-static uint64_t read_counter(const char *netif, const char *which)
+/*
+ * (netif)'s byte counters from /proc/net/dev, which shows the network
+ * namespace this process is in (sysfs would show the one it was mounted in):
+ * `unikit stats` steps into $UNIKIT_NETNS first, where the taps and veths are.
+ */
+static void read_counters(const char *netif, uint64_t *rx_bytes, uint64_t *tx_bytes)
 {
-    char path[256], text[32] = "";
-    snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", netif, which);
-    FILE *f = fopen(path, "re");
+    char line[512];
+    size_t len = strlen(netif);
+    FILE *f = fopen("/proc/net/dev", "re");
     if (f == NULL)
-        return 0;
-    if (fgets(text, sizeof(text), f) == NULL)
-        text[0] = '\0';
+        return;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *p = line;
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, netif, len) != 0 || p[len] != ':')
+            continue;
+        unsigned long long v[9];
+        if (sscanf(p + len + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]) == 9) {
+            *rx_bytes = v[0];
+            *tx_bytes = v[8];
+        }
+        break;
+    }
     fclose(f);
-    return strtoull(text, NULL, 10);
 }
 
 void netif_bytes(const char *netif, uint64_t *rx, uint64_t *tx)
@@ -135,6 +151,5 @@ void netif_bytes(const char *netif, uint64_t *rx, uint64_t *tx)
     if (netif[0] == '\0' || strchr(netif, '/') != NULL)
         return;
     /* The host side's counters: what it received is what the guest sent. */
-    *rx = read_counter(netif, "tx_bytes");
-    *tx = read_counter(netif, "rx_bytes");
+    read_counters(netif, tx, rx);
 }

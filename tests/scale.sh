@@ -66,6 +66,14 @@ fi
 running=$("$UNIKIT" ps 2>/dev/null | grep -c " running ")
 [ "$running" = "$started" ] && pass "scale: ps lists $running running" || fail "scale: ps lists them running" "$running of $started"
 
+# stats reads the taps' byte counters inside the namespace: after an HTTP answer they are not zero.
+row=$("$UNIKIT" stats --no-stream "${names[0]}" 2>&1 | grep "^${names[0]} ")
+if [ -n "$row" ] && ! grep -q " 0B / 0B" <<<"$row"; then
+    pass "scale: stats shows network bytes"
+else
+    fail "scale: stats shows network bytes" "'$row'"
+fi
+
 # All removed: then nothing of theirs may be left.
 "$UNIKIT" rm -f "${names[@]}" >"$TEST_TMP/rm.log" 2>&1
 [ $? = 0 ] && pass "scale: rm -f of all of them" || fail "scale: rm -f of all of them" "$(tail -c 300 "$TEST_TMP/rm.log" | tr '\n' '|')"
