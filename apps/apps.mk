@@ -33,7 +33,7 @@ $(1)_OBJS := $$($(1)_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/$(2)/%.o: $(2)/%.c $$(wildcard $(2)/*.h) $(GUEST_FLAGS_STAMP)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$<"
-	$(Q)$(CC) $$(GUEST_CFLAGS) -I$(2) -c -o $$@ $$<
+	$(Q)$(CC) $$(GUEST_CFLAGS) -I$(2) -Itests/guest/include -c -o $$@ $$<
 
 $(BUILD)/apps/$(1).elf: $$($(1)_OBJS) $(KERNEL_OBJS) $(BUILD)/libos.a $(BUILD)/syms_empty.o kernel/kernel.ld tools/mksyms.sh $$(LWIP_LIB)
 	@mkdir -p $$(@D)

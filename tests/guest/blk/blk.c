@@ -4,18 +4,13 @@
 #include <string.h>
 #include <unikit/kernel.h>
 
+#include "guest_check.h"
+
 #define SECTOR 512
 #define IN_FLIGHT 32
 
 static int failures;
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: %s (line %d)\n", #cond, __LINE__);                                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static void fill(unsigned char *buf, size_t len, unsigned seed)
 {

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest_check.h"
+
 /* newlib declares lstat only for a few targets; the libos has it. */
 int lstat(const char *path, struct stat *st);
 
@@ -19,13 +21,6 @@ int lstat(const char *path, struct stat *st);
 
 static int failures;
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: %s (line %d, errno %d)\n", #cond, __LINE__, errno);                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* A call that must fail with (err). */
 #define FAILS(call, err) CHECK((errno = 0, (call) == -1) && errno == (err))

@@ -9,15 +9,10 @@
 #include <sys/times.h>
 #include <unistd.h>
 
+#include "guest_check.h"
+
 static int failures;
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: %s (line %d, errno %d)\n", #cond, __LINE__, errno);                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static int compare_ints(const void *a, const void *b)
 {

@@ -14,14 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest_check.h"
+
 static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: %s (line %d, errno %d)\n", #cond, __LINE__, errno);                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static struct sockaddr_in loopback(int port)
 {

@@ -8,17 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest_check.h"
+
 #define WORKERS 8
 #define ROUNDS 1000
 
 static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL: %s (line %d)\n", #cond, __LINE__);                                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ready = PTHREAD_COND_INITIALIZER;
