@@ -131,7 +131,7 @@ stop_server() {
     done
     kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL -- $(pgrep -P "$SERVER_PID") "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
-    SERVER_PID= LOAD_PID=
+    SERVER_PID='' LOAD_PID=''
 }
 
 # cpu_ticks PID: "guest user sys" clock ticks of the process (user includes guest time in /proc; taken out).
@@ -306,7 +306,7 @@ table() {
         linux_rps=$(stat_rps "$kind" linux | cut -d' ' -f1)
         local t
         for t in kvm qemu linux redis; do
-            local s m lo hi rng ratio u
+            local s m lo hi rng ratio u_exits u_g u_u u_s
             s=$(stat_rps "$kind" "$t")
             [ -n "$s" ] || continue
             read -r m lo hi <<<"$s"
