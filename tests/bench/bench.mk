@@ -10,3 +10,9 @@ $(BENCH_DIR)/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $<
+
+# `make bench-net`: httpd and kvstore throughput as unikernels (own VMM, QEMU) against their Linux builds and
+# redis-server, in namespaces (tests/bench/net.sh; needs root): build/bench-net.md. QUICK=1, ROUNDS=N.
+.PHONY: bench-net
+bench-net: $(BUILD)/unikit $(BUILD)/apps/httpd.elf $(BUILD)/apps/kvstore.elf $(BUILD)/linux/httpd $(BUILD)/linux/kvstore
+	$(Q)BUILD=$(BUILD) QUICK=$(QUICK) ROUNDS=$(ROUNDS) tests/bench/net.sh
