@@ -193,7 +193,7 @@ httpd_tests() {
     [ -z "$bad_trav" ] && pass "httpd-path-traversal [$B]" || fail "httpd-path-traversal [$B]" "not refused:$bad_trav"
 
     # A client stuck half-way through its request holds up nobody else.
-    in_ns bash -c "exec 3<>/dev/tcp/$GUEST_IP/80; printf 'GET /a.txt HT' >&3; sleep 4" &
+    ip netns exec "$NS" bash -c "exec 3<>/dev/tcp/$GUEST_IP/80; printf 'GET /a.txt HT' >&3; sleep 4" &
     local slow=$!
     sleep 0.3
     run_with_timeout 3 ip netns exec "$NS" curl -sf "$url/a.txt"
@@ -345,7 +345,8 @@ kvstore_durability() {
     # (No RST comes from a killed VM: the writer is stopped after the kill; stdbuf keeps its OKs line by line.)
     start_guest "$log" "${kv[@]}" || { fail "$name" "second boot: $WHY"; return; }
     seq 1 200000 | sed 's/.*/SET r& value&/' >"$TEST_TMP/racing.in"
-    in_ns stdbuf -oL redis-cli -h "$GUEST_IP" <"$TEST_TMP/racing.in" >"$TEST_TMP/racing" 2>/dev/null &
+    # (ip netns exec execs the client: $! is redis-cli itself, not a subshell that would outlive a kill.)
+    ip netns exec "$NS" stdbuf -oL redis-cli -h "$GUEST_IP" <"$TEST_TMP/racing.in" >"$TEST_TMP/racing" 2>/dev/null &
     local writer=$!
     sleep 1.5
     kill_vmm || { fail "$name" "$WHY"; kill "$writer"; return; }
@@ -427,3 +428,4 @@ for B in $BACKENDS; do
         skip "kvstore [$B]" "$KV_IMG is not built (make) or redis-cli is missing"
     fi
 done
+exit 0

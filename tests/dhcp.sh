@@ -115,3 +115,4 @@ PY
 done
 kill "$DNSMASQ_PID" 2>/dev/null
 wait "$DNSMASQ_PID" 2>/dev/null
+exit 0
