@@ -64,6 +64,8 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         int n = lwip_poll(lw, nfds, timeout_ms);
         for (nfds_t i = 0; i < nfds; i++)
             fds[i].revents = n > 0 ? lw[i].revents : 0;
+        if (n == 0 && timeout_ms == 0)
+            sched_yield_thread(); /* a zero-timeout poll loop must not starve the network */
         return n;
     }
     uint64_t deadline = timeout_ms < 0 ? SCHED_NO_DEADLINE
@@ -71,6 +73,8 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     for (;;) {
         int n = poll_once(fds, nfds);
         uint64_t now = uk_clock_monotonic();
+        if (n == 0 && timeout_ms == 0)
+            sched_yield_thread();
         if (n || now >= deadline)
             return n;
         uint64_t next = now + POLL_SLICE_NS;

@@ -143,9 +143,21 @@ static void reschedule(void)
     }
 }
 
+/*
+ * Lets every other runnable thread run once. With none, it still lets the
+ * world move: devices are polled, and at most once a millisecond the host
+ * gets a non-blocking wait (one exit) — under unikit's VMM frames arrive only
+ * in a wait, so a program that polls with a zero timeout would see none.
+ */
 void sched_yield_thread(void)
 {
+    static uint64_t last_host_poll;
     if (!runq_head) {
+        uint64_t now = uk_clock_monotonic();
+        if (now - last_host_poll >= 1000000) {
+            last_host_poll = now;
+            libos_idle(0);
+        }
         if (device_poll)
             device_poll();
         expire_deadlines();

@@ -50,8 +50,12 @@ static void client_free(int i)
     clients[i] = clients[--nclients];
 }
 
-/* Runs the whole commands in the client's input, while its replies stay under OUT_LIMIT. */
-static void client_run(struct client *c)
+/*
+ * Runs the whole commands in the client's input, while its replies stay under
+ * OUT_LIMIT; returns 1 when it stopped for want of room for replies (then the
+ * loop must come back without waiting for input), 0 when for want of input.
+ */
+static int client_run(struct client *c)
 {
     size_t off = 0;
     int starved = 0; /* stopped for want of input, not of room for replies */
@@ -74,6 +78,7 @@ static void client_run(struct client *c)
     buf_consume(&c->in, off);
     if (c->eof && starved)
         c->closing = 1; /* nothing more will complete what is left */
+    return !starved && !c->closing;
 }
 
 /* Reads what the client sent. Returns -1 when it is to be dropped at once. */
@@ -159,9 +164,8 @@ int server_run(int listen_fd)
         }
         busy = 0;
         for (int i = 0; i < nclients; i++) {
-            client_run(clients[i]);
-            busy |= clients[i]->in.len > 0 && clients[i]->out.len < OUT_LIMIT && !clients[i]->closing &&
-                    !clients[i]->eof;
+            /* Busy only when commands wait for room: a partial command waits for input. */
+            busy |= client_run(clients[i]);
         }
         if (aof_sync(0, err, sizeof(err)) < 0) {
             /* Replies for these writes must not go out: stop here, as Redis does. */
