@@ -12,15 +12,16 @@ int exitcode_from_qemu(const struct qemu_outcome *o, char *why, size_t whylen)
         why[0] = '\0';
     if (o->have_status)
         return o->status;
+    /* Ended by a signal before the guest exited: 128 + the signal, as a shell (and the own VMM) says. */
     if (o->forwarded_signal != 0) {
         snprintf(why, whylen, "qemu: stopped by signal %d (%s) before the guest exited",
                  o->forwarded_signal, strsignal(o->forwarded_signal));
-        return UK_EXIT_LAUNCHER;
+        return 128 + o->forwarded_signal;
     }
     if (!o->exited) {
         snprintf(why, whylen, "qemu: killed by signal %d (%s)", o->term_signal,
                  strsignal(o->term_signal));
-        return UK_EXIT_LAUNCHER;
+        return 128 + o->term_signal;
     }
     if (o->exit_code == 0) {
         snprintf(why, whylen, "guest stopped without an exit status (triple fault or shutdown?)");

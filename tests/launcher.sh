@@ -292,7 +292,7 @@ if [ -f "$E" ]; then
     printf '#!/bin/sh\nkill -KILL $$\n' >"$FIX/killed-qemu"
     chmod +x "$FIX/killed-qemu"
     run_with_timeout 10 env UNIKIT_QEMU="$FIX/killed-qemu" "$UNIKIT" run --vmm qemu "$E"
-    expect_status 125 && expect_output '^unikit: qemu: killed by signal 9' &&
+    expect_status 137 && expect_output '^unikit: qemu: killed by signal 9' &&
         pass "qemu: QEMU killed by a signal" || fail "qemu: QEMU killed by a signal" "$WHY"
 
     truncate -s 1M "$FIX/rw.img" "$FIX/ro.img"
@@ -303,7 +303,7 @@ if [ -f "$E" ]; then
         --disk "$FIX/none.img" "$E"
 fi
 
-# SIGTERM to unikit reaches QEMU: the guest stops, unikit says so and exits 125.
+# SIGTERM to unikit reaches QEMU: the guest stops, unikit says so and exits 143 (128 + 15).
 if need_fixture "qemu: SIGTERM is forwarded" loop LOOP=1; then
     "$UNIKIT" run --vmm qemu "$FIX/loop.elf" </dev/null >"$FIX/loop.out" 2>&1 &
     pid=$!
@@ -315,7 +315,7 @@ if need_fixture "qemu: SIGTERM is forwarded" loop LOOP=1; then
     wait "$pid"
     STATUS=$?
     OUTPUT=$(cat "$FIX/loop.out")
-    if ! expect_status 125 || ! expect_output '^unikit: qemu: stopped by signal 15'; then
+    if ! expect_status 143 || ! expect_output '^unikit: qemu: stopped by signal 15'; then
         fail "qemu: SIGTERM is forwarded" "$WHY"
     elif pgrep -f "$FIX/loop.elf" >/dev/null; then
         fail "qemu: SIGTERM is forwarded" "QEMU is still running"

@@ -37,10 +37,10 @@ static const struct row rows[] = {
      .exit_code = 1, .status_captured = true},
      UK_EXIT_LAUNCHER, "qemu: failed"},
     {"qemu exit 2", {.exited = true, .exit_code = 2}, UK_EXIT_LAUNCHER, "status 2"},
-    {"qemu killed by SIGKILL", {.exited = false, .term_signal = SIGKILL}, UK_EXIT_LAUNCHER,
+    {"qemu killed by SIGKILL", {.exited = false, .term_signal = SIGKILL}, 128 + SIGKILL,
      "killed by signal 9"},
     {"qemu stopped by a forwarded SIGTERM", {.exited = true, .exit_code = 0,
-     .forwarded_signal = SIGTERM}, UK_EXIT_LAUNCHER, "stopped by signal 15"},
+     .forwarded_signal = SIGTERM}, 128 + SIGTERM, "stopped by signal 15"},
 };
 
 int main(void)
