@@ -1,4 +1,4 @@
-# bench.mk: `make bench-boot`: boot-time figures of the own VMM, QEMU and the bare KVM floor (tests/bench/boot.sh); included by the top Makefile.
+# bench.mk: `make bench-boot` (boot-time figures: tests/bench/boot.sh) and `make bench`, `make bench-quick` (`unikit bench`); included by the top Makefile.
 
 BENCH_DIR := $(BUILD)/bench
 
@@ -10,6 +10,11 @@ $(BENCH_DIR)/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $<
+
+# `make bench` / `make bench-quick`: `unikit bench` (needs root) into $(BUILD)/bench-report.
+.PHONY: bench bench-quick
+bench bench-quick: $(BUILD)/unikit
+	$(Q)$(BUILD)/unikit bench $(if $(filter bench-quick,$@),--quick) --out $(BUILD)/bench-report
 
 # `make bench-net`: httpd and kvstore throughput as unikernels (own VMM, QEMU) against their Linux builds and
 # redis-server, in namespaces (tests/bench/net.sh; needs root): build/bench-net.md. QUICK=1, ROUNDS=N.

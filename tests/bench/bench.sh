@@ -108,15 +108,17 @@ if [ -z "${BENCH_INNER:-}" ]; then
         [ -z "$left" ] && log "cleaned up: nothing left behind" || log "left behind:$left"
         [ -z "$left" ]
     }
-    trap 'cleanup; exit 130' INT TERM
+    INNER=""
+    trap '[ -n "$INNER" ] && kill -TERM "$INNER" 2>/dev/null && wait "$INNER"; cleanup; exit 130' INT TERM
     ip netns add "$NS" || { echo "unikit: bench: cannot create namespace $NS" >&2; rm -rf "$WORK"; exit 125; }
     ip -n "$NS" link set lo up
-    # ARP retries every 10 ms, not every second, so a probe sent before an instance is up costs little
-    ip netns exec "$NS" sysctl -qw net.ipv4.neigh.default.retrans_time_ms=10
     t0=$(date +%s)
     nsenter --net=/run/netns/"$NS" bash "$BENCH_DIR/bench.sh" --unikit "$UNIKIT" ${ONLY:+--only "$ONLY"} --out "$OUT" \
-        $([ "$QUICK" = 1 ] && echo --quick)
+        $([ "$QUICK" = 1 ] && echo --quick) &
+    INNER=$!
+    wait "$INNER"
     rc=$?
+    INNER=""
     cleanup || rc=1
     log "done in $(($(date +%s) - t0)) s: $OUT/report.md"
     exit $rc
@@ -132,6 +134,7 @@ CG_CPUACCT_MNT=/sys/fs/cgroup/cpuacct
 [ -d $CG_CPUACCT_MNT ] || CG_CPUACCT_MNT=/sys/fs/cgroup/cpu,cpuacct
 . "$BENCH_DIR/paths.sh"
 trap 'inst_stop_all' EXIT
+trap 'exit 130' INT TERM
 
 # Helpers: built here, so that `unikit bench` needs nothing but a built tree.
 CC=${CC:-gcc}

@@ -23,7 +23,11 @@ crun_() {
 }
 
 # The host side of NAME's veth: at most 15 characters.
-veth_of() { echo "uko${1: -12}"; }
+veth_of() {
+    local n=$1
+    [ ${#n} -gt 12 ] && n=${n: -12}
+    echo "uko$n"
+}
 
 case ${1:-} in
 start)

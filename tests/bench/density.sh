@@ -14,7 +14,7 @@ bench_density() {
         names=() n=0 why=count drop=0
         t0=$(date +%s%N)
         while [ "$n" -lt "$max" ]; do
-            name=$(next_name "$p")
+            next_name "$p"; name=$NAME
             if ! inst_start "$p" "$name" httpd 20000; then
                 why="a start failed (instance $((n + 1)))"
                 inst_stop "$name"
@@ -28,17 +28,21 @@ bench_density() {
             if [ "$drop" -ge "$budget" ]; then why="memory budget"; break; fi
         done
         t1=$(date +%s%N)
-        ok=0
+        local ok_ips=""
         for name in "${names[@]}"; do
-            inst_info "$name" && curl -s -m 3 -o /dev/null -w '%{http_code}' "http://$IP/" 2>/dev/null | grep -q 200 && ok=$((ok + 1))
+            inst_info "$name" && curl -s -m 3 -o /dev/null -w '%{http_code}' "http://$IP/" 2>/dev/null | grep -q 200 &&
+                ok_ips="$ok_ips $IP"
         done
+        ok=$(printf '%s\n' $ok_ips | sort -u | grep -c .) # distinct addresses that answered
         local s0 s1 left
         s0=$(date +%s%N)
         for name in "${names[@]}"; do inst_stop "$name"; done
         s1=$(date +%s%N)
         # what is left of this path: instances unikit knows, crun containers, interfaces on the bridge
+        sleep 1 # a veth goes when its namespace's last process is gone
         left=$("$UNIKIT" ps -a --format json 2>/dev/null | jq 'length' 2>/dev/null)
         left=$((${left:-0} + $(ls "$OCI_DIR/state" 2>/dev/null | wc -l) + $(ip -o link | grep -cE ' (ukt|ukv|uko)')))
+        [ "$left" = 0 ] || log "density: left after $p: $("$UNIKIT" ps -a 2>/dev/null | tail -n +2 | awk '{ print $1 }' | tr '\n' ' ')$(ls "$OCI_DIR/state" 2>/dev/null | tr '\n' ' ')$(ip -o link | grep -oE ' (ukt|ukv|uko)[^:@]*' | tr '\n' ' ')"
         csv density_summary.csv "$p" "$n" "$why" "$ok" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')" \
             "$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')" "$drop" "$left"
         summary "density: httpd instances in the budget (or the cap)" count "$p" "$n"

@@ -21,7 +21,7 @@ fits_hello() {
 }
 fits_httpd() {
     local path=$1 mib=$2 name ok=1
-    name=$(next_name "$path")
+    next_name "$path"; name=$NAME
     case $path in
     vm | qemu) VM_MEM=${mib}M inst_start "$path" "$name" httpd 3000 && ok=0 ;;
     container) MEMORY_LIMIT=${mib}M inst_start "$path" "$name" httpd 3000 && ok=0 ;;
@@ -53,20 +53,21 @@ bench_memory() {
             before=$(mem_available_settled)
             names=()
             for i in $(seq 1 "$n"); do
-                name=$(next_name "$p")
+                next_name "$p"; name=$NAME
                 names+=("$name")
                 inst_start "$p" "$name" httpd 20000
             done
             sleep 2 # idle: let boot-time allocations settle
             after=$(mem_available_settled)
-            local ok=0 pids="" cg=0 u
+            local ok ok_ips="" pids="" cg=0 u
             for name in "${names[@]}"; do
                 inst_info "$name" || continue
-                curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$IP/" | grep -q 200 && ok=$((ok + 1))
+                curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$IP/" | grep -q 200 && ok_ips="$ok_ips $IP"
                 pids="$pids $PIDS"
                 u=$(cat "$MEMCG/memory.usage_in_bytes" 2>/dev/null || echo 0)
                 cg=$((cg + u / 1024))
             done
+            ok=$(printf '%s\n' $ok_ips | sort -u | grep -c .) # distinct addresses: N instances, not one N times
             # shellcheck disable=SC2086
             read -r rss pss < <(rss_pss_kib $pids)
             csv memory.csv "$p" "$n" "$ok" $(((before - after) / n)) $((rss / n)) $((pss / n)) $((cg / n))

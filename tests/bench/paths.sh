@@ -34,7 +34,7 @@ hello_cmd() {
 unikit_app_cmd() {
     local path=$1 name=$2 app=$3 args disk=() lim=()
     case $app in
-    httpd) args=(-p 80 -r /) disk=(--disk "$SITE_TAR") ;;
+    httpd) args=(-p 80 -r /) disk=(--disk "$SITE_TAR:ro") ;; # read-only: QEMU locks a writable image
     kvstore) args=(-p 6379) ;;
     esac
     [ -n "${MEMORY_LIMIT:-}" ] && lim=(--memory-limit "$MEMORY_LIMIT")
@@ -46,10 +46,11 @@ unikit_app_cmd() {
     esac
 }
 
-# The next address for a crun container: the upper half of the bench's /16 (unikit leases from the bottom).
+# Sets CRUN_IP, the next address for a crun container: the upper half of the bench's /16
+# (unikit leases from the bottom). Not in a $(...).
 crun_ip() {
     CRUN_IPSEQ=$((${CRUN_IPSEQ:-0} + 1))
-    echo "$SUBNET_BASE.$((128 + CRUN_IPSEQ / 250)).$((CRUN_IPSEQ % 250 + 2))"
+    CRUN_IP=$SUBNET_BASE.$((128 + CRUN_IPSEQ / 250)).$((CRUN_IPSEQ % 250 + 2))
 }
 
 inst_start() {
@@ -57,7 +58,8 @@ inst_start() {
     INST_PATH[$name]=$path
     case $app in httpd) port=80 ;; kvstore) port=6379 ;; esac
     if [ "$path" = crun ]; then
-        ip=$(crun_ip)
+        crun_ip
+        ip=$CRUN_IP
         INST_CACHE[$name.ip]=$ip
         CMD=("$BENCH_DIR/crun.sh" start "$name" "$ip")
         OCI_TEMPLATE=$OCI_DIR/$app.json
@@ -138,10 +140,11 @@ inst_stop_all() {
     for n in "${!INST_PATH[@]}"; do inst_stop "$n"; done
 }
 
-# Unique to this run (other unikit users share /sys/fs/cgroup/*/unikit/): b<pid><letter><seq>.
+# Sets NAME, unique to this run (other unikit users share /sys/fs/cgroup/*/unikit/):
+# b<pid><letter><seq>. Not in a $(...): the sequence lives in this shell.
 next_name() {
     INST_SEQ=$((INST_SEQ + 1))
-    echo "b$BENCH_PID$(path_letter "$1")$INST_SEQ"
+    NAME=b$BENCH_PID$(path_letter "$1")$INST_SEQ
 }
 
 paths_probe() {
@@ -158,6 +161,14 @@ paths_probe() {
         hello_cmd "$p"
         if "${CMD[@]}" >"$WORK/probe-$p.log" 2>&1 </dev/null; then
             PATHS+=("$p")
+            # the bridge exists after the first run on it: ARP retries every 10 ms there, not every
+            # second, so that a probe sent before an instance is up costs a start little
+            if [ ! -e "/proc/sys/net/ipv4/neigh/$UNIKIT_BRIDGE" ]; then
+                [ "$p" = crun ] || "$UNIKIT" run --net bridge --runtime container "$WORK/bin/hello" >/dev/null 2>&1 </dev/null ||
+                    "$UNIKIT" run --net bridge "$BUILD/apps/hello.elf" >/dev/null 2>&1 </dev/null
+                [ -e "/proc/sys/net/ipv4/neigh/$UNIKIT_BRIDGE" ] &&
+                    echo 10 >"/proc/sys/net/ipv4/neigh/$UNIKIT_BRIDGE/retrans_time_ms"
+            fi
         else
             SKIPPED[$p]="hello did not run: $(tail -c 200 "$WORK/probe-$p.log" | tr '\n' ' ')"
         fi

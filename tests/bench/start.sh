@@ -24,7 +24,7 @@ bench_start() {
     for r in $(seq 1 "$httpd_rounds"); do
         for p in "${PATHS[@]}"; do
             progress "httpd on $p" "$done" "$total"
-            name=$(next_name "$p")
+            next_name "$p"; name=$NAME
             inst_start "$p" "$name" httpd 20000
             csv start_httpd.csv "$r" "$p" "$START_MS"
             inst_stop "$name"

@@ -83,7 +83,7 @@ bench_surface() {
     # ---- system calls: counted from the filters the kernel holds for each running host process
     for p in "${PATHS[@]}"; do
         progress "system calls: $p" 0 1
-        name=$(next_name "$p")
+        next_name "$p"; name=$NAME
         inst_start "$p" "$name" httpd 20000 || continue
         surface_processes "$p" "$name"
         inst_stop "$name"
@@ -211,7 +211,7 @@ bench_surface() {
         csv surface_ftrace.csv path requests distinct_kernel_functions overruns
         for p in "${PATHS[@]}"; do
             progress "ftrace: $p" 0 1
-            name=$(next_name "$p")
+            next_name "$p"; name=$NAME
             inst_start "$p" "$name" httpd 20000 || continue
             out=$(ftrace_count "$p" "$name" "$requests" | tr '\n' ' ')
             inst_stop "$name"

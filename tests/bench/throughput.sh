@@ -23,7 +23,7 @@ bench_throughput() {
         for p in "${PATHS[@]}"; do
             if [ $have_wrk = 1 ]; then
                 progress "wrk against httpd on $p" "$done" "$total"
-                name=$(next_name "$p")
+                next_name "$p"; name=$NAME
                 if inst_start "$p" "$name" httpd 20000 && inst_info "$name"; then
                     c0=$(cpuacct_ns "$CPUCG")
                     out=$(wrk -t 2 -c 32 -d "${secs}s" "http://$IP/1k.bin" 2>&1)
@@ -41,7 +41,7 @@ bench_throughput() {
             fi
             if [ $have_redis = 1 ]; then
                 progress "redis-benchmark against kvstore on $p" "$done" "$total"
-                name=$(next_name "$p")
+                next_name "$p"; name=$NAME
                 if inst_start "$p" "$name" kvstore 20000 && inst_info "$name"; then
                     local t
                     for t in set get; do
