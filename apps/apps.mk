@@ -5,7 +5,7 @@
 # second pass links that table in after everything it describes.
 
 APP_NAMES  := $(notdir $(patsubst %/,%,$(wildcard apps/*/)))
-TEST_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/guest/*/)))
+TEST_NAMES := $(filter-out include,$(notdir $(patsubst %/,%,$(wildcard tests/guest/*/)))) # include/: their shared header
 ALL_IMAGES := $(APP_NAMES:%=$(BUILD)/apps/%.elf) $(TEST_NAMES:%=$(BUILD)/apps/test_%.elf)
 
 ifeq ($(TARGET),linux)
