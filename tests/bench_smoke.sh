@@ -11,7 +11,10 @@ for t in jq gcc ip nsenter; do
 done
 
 OUT=$TEST_TMP/report
+# What other benches on this machine have now, so that only this run's leftovers count.
 before_tmp=$(ls -d /tmp/unikit-bench.* 2>/dev/null | sort)
+before_ns=$(ip netns list 2>/dev/null | grep -o '^ukbench-[0-9]*' | sort)
+before_cg=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'unikit-bench-*' 2>/dev/null | sort)
 run_with_timeout 180 "$UNIKIT" bench --quick --only size,surface --out "$OUT"
 if expect_status 0 && expect_output 'cleaned up: nothing left behind'; then
     pass bench-smoke-run
@@ -53,8 +56,10 @@ fi
 
 # Nothing left: namespaces, scratch folders, cgroups, crun state.
 left=""
-ip netns list 2>/dev/null | grep -q '^ukbench-' && left="$left namespace($(ip netns list | grep -o '^ukbench-[0-9]*' | tr '\n' ' '))"
+new_ns=$(comm -13 <(echo "$before_ns") <(ip netns list 2>/dev/null | grep -o '^ukbench-[0-9]*' | sort) | grep .)
+[ -n "$new_ns" ] && left="$left namespace($(echo $new_ns))"
 [ "$(ls -d /tmp/unikit-bench.* 2>/dev/null | sort)" = "$before_tmp" ] || left="$left scratch-folder"
-find /sys/fs/cgroup -maxdepth 6 -type d -name 'unikit-bench-*' 2>/dev/null | grep -q . && left="$left cgroups"
+comm -13 <(echo "$before_cg") <(find /sys/fs/cgroup -maxdepth 6 -type d -name 'unikit-bench-*' 2>/dev/null | sort) |
+    grep -q . && left="$left cgroups"
 pgrep -f '/tmp/unikit-bench\.' >/dev/null && left="$left processes"
 [ -z "$left" ] && pass bench-smoke-nothing-left || fail bench-smoke-nothing-left "left behind:$left"
