@@ -1,6 +1,9 @@
 # density.sh: httpd instances on one path until a memory budget or a count is reached; every one must answer; everything removed afterwards.
 #
 # BENCH_DENSITY_BUDGET_MIB (default 4096; --quick 512) and BENCH_DENSITY_MAX (default 1000; --quick 40).
+# A path also stops when the host is saturated — the 1-minute load average above 8 per CPU, or
+# one start slower than 5 s — since past that the checks and the clean-up crawl, and what is
+# measured is the CPU, not memory.
 
 bench_density() {
     local budget=${BENCH_DENSITY_BUDGET_MIB:-4096} max=${BENCH_DENSITY_MAX:-1000}
@@ -26,6 +29,11 @@ bench_density() {
             csv density.csv "$p" "$n" "$START_MS" "$drop"
             progress "httpd on $p: $n instances, $drop MiB of $budget" "$n" "$max"
             if [ "$drop" -ge "$budget" ]; then why="memory budget"; break; fi
+            if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v c="$(nproc)" 'BEGIN { exit !(l > 8 * c) }'; then
+                why="host CPU saturated (load average $(cut -d' ' -f1 /proc/loadavg))"
+                break
+            fi
+            if awk -v t="$START_MS" 'BEGIN { exit !(t > 5000) }'; then why="a start took over 5 s"; break; fi
         done
         t1=$(date +%s%N)
         local ok_ips=""
@@ -51,7 +59,8 @@ bench_density() {
     done
     md "Paths one after another (each needs the whole budget): start httpd instances (\`unikit run -d --net bridge\`, or" \
         "crun create + veth + start), one at a time, until MemAvailable has dropped by $budget MiB from before the first" \
-        "or $max are running; then GET / of every one (*answering*), then stop and remove them all" \
+        "or $max are running (or the host is saturated: load average above 8 per CPU, or a start over 5 s);" \
+        "then GET / of every one (*answering*), then stop and remove them all" \
         "(*stop_all_s*) and count what is left: instances in unikit's state, crun containers, taps and veths" \
         "(*left_after*, 0 = nothing). Start time is exec → first HTTP 200 of each new instance, with the ones before" \
         "it still running." ""

@@ -45,7 +45,7 @@ bench_memory() {
     local counts=(10 50 200) n p i name names before after rp t0
     [ "$QUICK" = 1 ] && counts=(10)
     section memory "Memory"
-    csv memory.csv path instances answering memavailable_drop_kib_per_instance rss_kib_per_instance pss_kib_per_instance cgroup_kib_per_instance
+    csv memory.csv path instances answering memavailable_drop_kib_per_instance rss_kib_per_instance pss_kib_per_instance cgroup_kib_per_instance idle_cpu_pct_per_instance
     local total=$((${#counts[@]} * ${#PATHS[@]})) done=0
     for n in "${counts[@]}"; do
         for p in "${PATHS[@]}"; do
@@ -57,9 +57,11 @@ bench_memory() {
                 names+=("$name")
                 inst_start "$p" "$name" httpd 20000
             done
+            local ok ok_ips="" pids="" cg=0 u cpu0=0 cpu1=0
+            for name in "${names[@]}"; do inst_info "$name" && cpu0=$((cpu0 + $(cat "$CPUCG/cpuacct.usage" 2>/dev/null || echo 0))); done
             sleep 2 # idle: let boot-time allocations settle
+            for name in "${names[@]}"; do inst_info "$name" && cpu1=$((cpu1 + $(cat "$CPUCG/cpuacct.usage" 2>/dev/null || echo 0))); done
             after=$(mem_available_settled)
-            local ok ok_ips="" pids="" cg=0 u
             for name in "${names[@]}"; do
                 inst_info "$name" || continue
                 curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$IP/" | grep -q 200 && ok_ips="$ok_ips $IP"
@@ -70,7 +72,8 @@ bench_memory() {
             ok=$(printf '%s\n' $ok_ips | sort -u | grep -c .) # distinct addresses: N instances, not one N times
             # shellcheck disable=SC2086
             read -r rss pss < <(rss_pss_kib $pids)
-            csv memory.csv "$p" "$n" "$ok" $(((before - after) / n)) $((rss / n)) $((pss / n)) $((cg / n))
+            csv memory.csv "$p" "$n" "$ok" $(((before - after) / n)) $((rss / n)) $((pss / n)) $((cg / n)) \
+                "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.3f", (b - a) / 2e9 / n * 100 }')"
             for name in "${names[@]}"; do inst_stop "$name"; done
             done=$((done + 1))
         done
@@ -92,6 +95,7 @@ bench_memory() {
         "*answering*). MemAvailable drop = what the whole machine lost, kernel objects included (cgroups, taps," \
         "veths, page tables), divided by N; RSS/PSS = the host processes of each instance (supervisor, VMM or QEMU," \
         "container init and app) from smaps_rollup; cgroup = memory.usage_in_bytes of the instance's cgroup (v1)." \
+        "Idle CPU = the instances' cgroups' cpuacct over the 2 s idle window, per instance, in % of one CPU." \
         "VMs run with the default -m 32M (pages the guest never touched cost nothing); the shared machine moves" \
         "MemAvailable by a few MiB on its own, so the small-N rows are the noisiest." ""
     md_table memory.csv
@@ -101,6 +105,10 @@ bench_memory() {
             "$(awk -F, -v p="$p" -v n="$last" '$1 == p && $2 == n { print $4 }' "$OUT/memory.csv")"
         summary "memory per idle httpd (PSS of host processes)" KiB "$p" \
             "$(awk -F, -v p="$p" -v n="$last" '$1 == p && $2 == n { print $6 }' "$OUT/memory.csv")"
+        summary "memory per idle httpd (cgroup usage)" KiB "$p" \
+            "$(awk -F, -v p="$p" -v n="$last" '$1 == p && $2 == n { print $7 }' "$OUT/memory.csv")"
+        summary "idle CPU per httpd instance (N=$last)" "% of a CPU" "$p" \
+            "$(awk -F, -v p="$p" -v n="$last" '$1 == p && $2 == n { print $8 }' "$OUT/memory.csv")"
     done
     [ ${#counts[@]} -gt 1 ] && plot memory_per_instance "MemAvailable drop per idle httpd instance" instances KiB memory.csv 2 4 1
     md "**Smallest memory that works** (bisection in MiB between the launcher's floor and 64 MiB; hello must exit 0" \
