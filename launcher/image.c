@@ -17,10 +17,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define PVH_LIMIT (UINT64_C(1) << 32)
 #define ONE_MIB UINT64_C(0x100000)
 
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
+int image_refuse(char *why, size_t whylen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -52,19 +49,19 @@ static const char *machine_name(unsigned machine)
 static int check_ident(const Elf64_Ehdr *eh, char *why, size_t whylen)
 {
     if (eh->e_ident[EI_CLASS] == ELFCLASS32)
-        return refuse(why, whylen, "a 32-bit ELF file; expected an ELF64 x86_64 image");
+        return image_refuse(why, whylen, "a 32-bit ELF file; expected an ELF64 x86_64 image");
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-        return refuse(why, whylen, "unknown ELF class %u; expected ELF64",
+        return image_refuse(why, whylen, "unknown ELF class %u; expected ELF64",
                       eh->e_ident[EI_CLASS]);
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-        return refuse(why, whylen, "not a little-endian ELF file; expected x86_64");
+        return image_refuse(why, whylen, "not a little-endian ELF file; expected x86_64");
     if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-        return refuse(why, whylen, "unknown ELF version");
+        return image_refuse(why, whylen, "unknown ELF version");
     if (eh->e_machine != EM_X86_64)
-        return refuse(why, whylen, "an ELF file for %s (e_machine %u); expected x86_64",
+        return image_refuse(why, whylen, "an ELF file for %s (e_machine %u); expected x86_64",
                       machine_name(eh->e_machine), eh->e_machine);
     if (eh->e_type != ET_EXEC)
-        return refuse(why, whylen,
+        return image_refuse(why, whylen,
                       "ELF type %u is not an executable (ET_EXEC); a PIE or "
                       "shared object cannot be booted", eh->e_type);
     return 0;
@@ -77,19 +74,19 @@ static int add_segment(const Elf64_Phdr *ph, size_t len, struct image_info *out,
     if (ph->p_memsz == 0)
         return 0; /* occupies nothing; nothing to load */
     if (ph->p_filesz > ph->p_memsz)
-        return refuse(why, whylen, "a segment's file size (%llu) exceeds its memory size (%llu)",
+        return image_refuse(why, whylen, "a segment's file size (%llu) exceeds its memory size (%llu)",
                       (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_memsz);
     if (!in_bounds(ph->p_offset, ph->p_filesz, len))
-        return refuse(why, whylen, "a segment at file offset 0x%llx runs past the end "
+        return image_refuse(why, whylen, "a segment at file offset 0x%llx runs past the end "
                       "of the file (truncated?)", (unsigned long long)ph->p_offset);
     if (ph->p_paddr < ONE_MIB)
-        return refuse(why, whylen, "a segment loads at 0x%llx, below 1 MiB",
+        return image_refuse(why, whylen, "a segment loads at 0x%llx, below 1 MiB",
                       (unsigned long long)ph->p_paddr);
     if (ph->p_paddr >= PVH_LIMIT || ph->p_memsz > PVH_LIMIT - ph->p_paddr)
-        return refuse(why, whylen, "a segment at 0x%llx (%llu bytes) ends above 4 GiB",
+        return image_refuse(why, whylen, "a segment at 0x%llx (%llu bytes) ends above 4 GiB",
                       (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
     if (out->nseg == IMAGE_MAX_SEGMENTS)
-        return refuse(why, whylen, "more than %d loadable segments", IMAGE_MAX_SEGMENTS);
+        return image_refuse(why, whylen, "more than %d loadable segments", IMAGE_MAX_SEGMENTS);
     out->seg[out->nseg++] = (struct image_segment){
         .paddr = ph->p_paddr,
         .offset = ph->p_offset,
@@ -113,7 +110,7 @@ static int order_segments(struct image_info *out, char *why, size_t whylen)
     for (int i = 1; i < out->nseg; i++) {
         const struct image_segment *prev = &out->seg[i - 1];
         if (prev->paddr + prev->memsz > out->seg[i].paddr)
-            return refuse(why, whylen, "segments at 0x%llx and 0x%llx overlap",
+            return image_refuse(why, whylen, "segments at 0x%llx and 0x%llx overlap",
                           (unsigned long long)prev->paddr,
                           (unsigned long long)out->seg[i].paddr);
     }
@@ -148,22 +145,22 @@ static int take_note(uint32_t type, const uint8_t *name, uint32_t namesz,
 {
     if (type == UK_ELFNOTE_PVH_ENTRY && note_is(name, namesz, "Xen")) {
         if (descsz != 4 && descsz != 8)
-            return refuse(why, whylen, "the PVH entry note has %u bytes; expected 4 or 8",
+            return image_refuse(why, whylen, "the PVH entry note has %u bytes; expected 4 or 8",
                           descsz);
         if (!*have_entry)
             out->pvh_entry = read_le(desc, descsz);
         *have_entry = true;
     } else if (type == UK_ELFNOTE_ABI && note_is(name, namesz, "unikit")) {
         if (descsz < 4)
-            return refuse(why, whylen, "the unikit ABI note is %u bytes; expected 4", descsz);
+            return image_refuse(why, whylen, "the unikit ABI note is %u bytes; expected 4", descsz);
         uint64_t version = read_le(desc, 4);
         if (version != UK_ABI_VERSION)
-            return refuse(why, whylen, "built for unikit ABI version %llu; this launcher "
+            return image_refuse(why, whylen, "built for unikit ABI version %llu; this launcher "
                           "speaks version %d", (unsigned long long)version, UK_ABI_VERSION);
         out->abi_version = (int)version;
     } else if (type == UK_ELFNOTE_RING3 && note_is(name, namesz, "unikit")) {
         if (descsz != sizeof out->ring3_entry)
-            return refuse(why, whylen, "the ring-3 entry note has %u bytes; expected %zu", descsz,
+            return image_refuse(why, whylen, "the ring-3 entry note has %u bytes; expected %zu", descsz,
                           sizeof out->ring3_entry);
         memcpy(&out->ring3_entry, desc, sizeof out->ring3_entry);
         out->has_ring3_entry = true;
@@ -180,7 +177,7 @@ static int walk_notes(const uint8_t *buf, size_t len, const Elf64_Phdr *ph,
     const uint8_t *p, *end;
 
     if (!in_bounds(ph->p_offset, ph->p_filesz, len))
-        return refuse(why, whylen, "a note segment runs past the end of the file (truncated?)");
+        return image_refuse(why, whylen, "a note segment runs past the end of the file (truncated?)");
     p = buf + ph->p_offset;
     end = p + ph->p_filesz;
     while ((size_t)(end - p) >= 12) {
@@ -194,7 +191,7 @@ static int walk_notes(const uint8_t *buf, size_t len, const Elf64_Phdr *ph,
         if (name_span > left || desc_span > left - name_span) {
             /* The last note may omit its final padding. */
             if (!(name_span <= left && descsz <= left - name_span))
-                return refuse(why, whylen, "a note (type 0x%x) runs past its segment", type);
+                return image_refuse(why, whylen, "a note (type 0x%x) runs past its segment", type);
             desc_span = left - name_span;
         }
         if (take_note(type, p + 12, namesz, p + 12 + name_span, descsz, out, have_entry,
@@ -223,19 +220,19 @@ int image_parse(const uint8_t *buf, size_t len, struct image_info *out,
 
     memset(out, 0, sizeof(*out));
     if (len < SELFMAG || memcmp(buf, ELFMAG, SELFMAG) != 0)
-        return refuse(why, whylen, "not an ELF file");
+        return image_refuse(why, whylen, "not an ELF file");
     if (len < sizeof(eh))
-        return refuse(why, whylen, "truncated ELF header (%zu bytes)", len);
+        return image_refuse(why, whylen, "truncated ELF header (%zu bytes)", len);
     memcpy(&eh, buf, sizeof(eh));
     if (check_ident(&eh, why, whylen) < 0)
         return -1;
     if (eh.e_phentsize != sizeof(Elf64_Phdr))
-        return refuse(why, whylen, "program header size %u; expected %zu",
+        return image_refuse(why, whylen, "program header size %u; expected %zu",
                       eh.e_phentsize, sizeof(Elf64_Phdr));
     if (eh.e_phnum == 0 || eh.e_phnum == PN_XNUM)
-        return refuse(why, whylen, "no usable program headers (e_phnum %u)", eh.e_phnum);
+        return image_refuse(why, whylen, "no usable program headers (e_phnum %u)", eh.e_phnum);
     if (!in_bounds(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), len))
-        return refuse(why, whylen, "program headers run past the end of the file (truncated?)");
+        return image_refuse(why, whylen, "program headers run past the end of the file (truncated?)");
 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
@@ -244,7 +241,7 @@ int image_parse(const uint8_t *buf, size_t len, struct image_info *out,
             return -1;
     }
     if (out->nseg == 0)
-        return refuse(why, whylen, "no loadable segments");
+        return image_refuse(why, whylen, "no loadable segments");
     if (order_segments(out, why, whylen) < 0)
         return -1;
 
@@ -256,10 +253,10 @@ int image_parse(const uint8_t *buf, size_t len, struct image_info *out,
             return -1;
     }
     if (!have_entry)
-        return refuse(why, whylen, "no PVH entry note (ELF note type 18, name \"Xen\"); "
+        return image_refuse(why, whylen, "no PVH entry note (ELF note type 18, name \"Xen\"); "
                       "not a PVH image");
     if (!entry_is_loaded(out))
-        return refuse(why, whylen, "the PVH entry point 0x%llx is outside every loaded segment",
+        return image_refuse(why, whylen, "the PVH entry point 0x%llx is outside every loaded segment",
                       (unsigned long long)out->pvh_entry);
     return 0;
 }

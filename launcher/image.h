@@ -50,6 +50,13 @@ struct image_info {
  * file is refused, never read out of bounds. Returns 0, or -1 with one
  * sentence saying what is wrong in (why), at most (whylen) bytes.
  */
+/*
+ * Writes the sentence saying why an image is refused into (why), at most
+ * (whylen) bytes, and returns -1: the one way image_parse and
+ * uefi_image_parse give their reasons.
+ */
+int image_refuse(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 int image_parse(const uint8_t *buf, size_t len, struct image_info *out,
                 char *why, size_t whylen);
 

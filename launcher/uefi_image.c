@@ -1,5 +1,6 @@
 /* uefi_image.c: strict checks of a PE32+ EFI application or a GPT disk image held in memory (no I/O, unit-tested). */
 #include "uefi_image.h"
+#include "image.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,18 +24,6 @@ static const uint8_t esp_type_guid[16] = {/* C12A7328-F81F-11D2-BA4B-00A0C93EC93
                                           0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11,
                                           0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b};
 
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static uint64_t le(const uint8_t *p, int bytes)
 {
@@ -60,22 +49,22 @@ uint32_t uefi_crc32(const uint8_t *buf, size_t len)
 static int check_pe(const uint8_t *buf, size_t len, char *why, size_t whylen)
 {
     if (len < 0x40)
-        return refuse(why, whylen, "truncated PE file (%zu bytes)", len);
+        return image_refuse(why, whylen, "truncated PE file (%zu bytes)", len);
     uint64_t pe = le(buf + PE_LFANEW_OFF, 4);
     /* signature, COFF header (20 bytes), then the optional header up to the subsystem */
     if (pe > len || len - pe < 4 + 20 + PE_OPT_SUBSYSTEM_OFF + 2)
-        return refuse(why, whylen, "truncated PE file (its headers run past the end)");
+        return image_refuse(why, whylen, "truncated PE file (its headers run past the end)");
     if (memcmp(buf + pe, "PE\0\0", 4) != 0)
-        return refuse(why, whylen, "an MZ file without a PE header; expected an EFI application");
+        return image_refuse(why, whylen, "an MZ file without a PE header; expected an EFI application");
     const uint8_t *coff = buf + pe + 4, *opt = coff + 20;
     if (le(coff, 2) != PE_MACHINE_X86_64)
-        return refuse(why, whylen, "a PE file for machine 0x%x; expected x86_64 (0x8664)",
+        return image_refuse(why, whylen, "a PE file for machine 0x%x; expected x86_64 (0x8664)",
                       (unsigned)le(coff, 2));
     if (le(opt, 2) != PE_OPT_MAGIC_PE32PLUS)
-        return refuse(why, whylen, "a PE file that is not PE32+ (optional header magic 0x%x)",
+        return image_refuse(why, whylen, "a PE file that is not PE32+ (optional header magic 0x%x)",
                       (unsigned)le(opt, 2));
     if (le(opt + PE_OPT_SUBSYSTEM_OFF, 2) != PE_SUBSYSTEM_EFI_APP)
-        return refuse(why, whylen, "a PE file with subsystem %u; expected an EFI application (10)",
+        return image_refuse(why, whylen, "a PE file with subsystem %u; expected an EFI application (10)",
                       (unsigned)le(opt + PE_OPT_SUBSYSTEM_OFF, 2));
     return 0;
 }
@@ -93,42 +82,42 @@ static int check_gpt(const uint8_t *buf, size_t len, char *why, size_t whylen)
     uint64_t sectors = len / SECTOR;
 
     if (sectors < 3)
-        return refuse(why, whylen, "truncated disk image (%zu bytes)", len);
+        return image_refuse(why, whylen, "truncated disk image (%zu bytes)", len);
     memcpy(hdr, buf + SECTOR, SECTOR);
     if (memcmp(hdr, "EFI PART", 8) != 0)
-        return refuse(why, whylen, "a disk image without a GPT header at sector 1");
+        return image_refuse(why, whylen, "a disk image without a GPT header at sector 1");
     uint32_t hsize = (uint32_t)le(hdr + 12, 4);
     if (hsize < GPT_HDR_MIN || hsize > SECTOR)
-        return refuse(why, whylen, "a corrupt GPT header (size %u)", hsize);
+        return image_refuse(why, whylen, "a corrupt GPT header (size %u)", hsize);
     uint32_t want = (uint32_t)le(hdr + 16, 4);
     memset(hdr + 16, 0, 4);
     if (uefi_crc32(hdr, hsize) != want)
-        return refuse(why, whylen, "a corrupt GPT header (CRC32 mismatch)");
+        return image_refuse(why, whylen, "a corrupt GPT header (CRC32 mismatch)");
     uint64_t entries_lba = le(hdr + 72, 8);
     uint32_t count = (uint32_t)le(hdr + 80, 4), esize = (uint32_t)le(hdr + 84, 4);
     if (esize < GPT_ENTRY_MIN || esize % 8 || count > GPT_MAX_ENTRIES)
-        return refuse(why, whylen, "a corrupt GPT header (%u entries of %u bytes)", count, esize);
+        return image_refuse(why, whylen, "a corrupt GPT header (%u entries of %u bytes)", count, esize);
     if (entries_lba >= sectors || (uint64_t)count * esize > len - entries_lba * SECTOR)
-        return refuse(why, whylen, "a GPT whose partition entries lie past the end of the file "
+        return image_refuse(why, whylen, "a GPT whose partition entries lie past the end of the file "
                       "(truncated?)");
     const uint8_t *entries = buf + entries_lba * SECTOR;
     if (uefi_crc32(entries, (size_t)count * esize) != (uint32_t)le(hdr + 88, 4))
-        return refuse(why, whylen, "a corrupt GPT partition array (CRC32 mismatch)");
+        return image_refuse(why, whylen, "a corrupt GPT partition array (CRC32 mismatch)");
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *e = entries + (size_t)i * esize;
         if (memcmp(e, esp_type_guid, 16) != 0)
             continue;
         uint64_t first = le(e + 32, 8), last = le(e + 40, 8);
         if (first > last || last >= sectors)
-            return refuse(why, whylen, "a GPT disk whose EFI system partition (sectors %llu..%llu) "
+            return image_refuse(why, whylen, "a GPT disk whose EFI system partition (sectors %llu..%llu) "
                           "runs past the end of the file (truncated?)",
                           (unsigned long long)first, (unsigned long long)last);
         if (!fat_boot_sector(buf + first * SECTOR))
-            return refuse(why, whylen, "a GPT disk whose EFI system partition holds no FAT file "
+            return image_refuse(why, whylen, "a GPT disk whose EFI system partition holds no FAT file "
                           "system");
         return 0;
     }
-    return refuse(why, whylen, "a GPT disk without an EFI system partition");
+    return image_refuse(why, whylen, "a GPT disk without an EFI system partition");
 }
 
 int uefi_image_parse(const uint8_t *buf, size_t len, struct image_info *out,
@@ -145,7 +134,7 @@ int uefi_image_parse(const uint8_t *buf, size_t len, struct image_info *out,
         return check_gpt(buf, len, why, whylen);
     }
     if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0)
-        return refuse(why, whylen, "an ELF file; --firmware uefi boots an EFI application (.efi) "
+        return image_refuse(why, whylen, "an ELF file; --firmware uefi boots an EFI application (.efi) "
                       "or a GPT disk image (.img): build one with make IMAGE=efi or IMAGE=disk");
-    return refuse(why, whylen, "neither an EFI application (PE32+) nor a GPT disk image");
+    return image_refuse(why, whylen, "neither an EFI application (PE32+) nor a GPT disk image");
 }
